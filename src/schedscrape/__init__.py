@@ -1,0 +1,29 @@
+"""schedscrape: conference schedule pages -> clean, validated data.
+
+    >>> import schedscrape
+    >>> page = schedscrape.parse_page(open("session.html", "rb").read(), url="https://icml.cc/virtual/2025/session/50259")
+    >>> page.session.title, len(page.talks)
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from schedscrape.errors import PageError, ScheduleError
+from schedscrape.models import Problem, Session, Talk, TalkAuthor
+from schedscrape.parse import ParsedPage, parse_page
+
+try:
+    __version__ = version("schedscrape")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0+unknown"
+
+__all__ = [
+    "PageError",
+    "ParsedPage",
+    "Problem",
+    "ScheduleError",
+    "Session",
+    "Talk",
+    "TalkAuthor",
+    "__version__",
+    "parse_page",
+]

@@ -1,0 +1,35 @@
+"""Errors a user can act on. Each carries the pipeline stage that raised it, for errors.jsonl."""
+
+from __future__ import annotations
+
+
+class ScheduleError(Exception):
+    """Base class: a one-line message that is safe to show a user."""
+
+    stage = "parse"
+
+
+class PageError(ScheduleError):
+    """A page that cannot give a session (empty, binary, login wall, not a session page)."""
+
+
+class EmptyPage(PageError):
+    pass
+
+
+class BinaryPage(PageError):
+    pass
+
+
+class LoginRequired(PageError):
+    pass
+
+
+class NotASessionPage(PageError):
+    pass
+
+
+class InvalidRecord(PageError):
+    """A parsed value failed validation; the message names the page and the field."""
+
+    stage = "validate"

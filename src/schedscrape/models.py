@@ -1,0 +1,92 @@
+"""The records schedscrape produces. These models are the single source of field names and types:
+exporters derive their columns and the Parquet schema from them."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _TimedRecord(_Record):
+    """A record with `start`/`end`: an end never precedes its start.
+
+    The fields are declared on each model so columns keep the contract's order.
+    """
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Self:
+        start, end = getattr(self, "start", None), getattr(self, "end", None)
+        if start and end and end < start:
+            raise ValueError(f"end {end.isoformat()} is before start {start.isoformat()}")
+        return self
+
+
+class Session(_TimedRecord):
+    """One session page: a poster session, an oral session, a workshop track."""
+
+    session_id: str
+    conference: str | None = None
+    year: int | None = None
+    url: str | None = None
+    title: str | None = None
+    session_type: str | None = None
+    room: str | None = None
+    moderators: list[str] = Field(default_factory=list)
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    timezone: str | None = None
+    time_raw: str | None = None
+    talk_count: int = Field(ge=0)
+    source: str
+    content_sha256: str
+    fetched_at: AwareDatetime | None = None
+    parser_version: str
+
+
+class Talk(_TimedRecord):
+    """One appearance of an event (paper, poster, oral) in a session; key: session_id + position."""
+
+    session_id: str
+    position: int = Field(ge=1)
+    event_id: str | None = None
+    event_type: str | None = None
+    url: str | None = None
+    title: str | None = None
+    title_raw: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    abstract: str | None = None
+    abstract_raw: str | None = None
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    timezone: str | None = None
+    time_raw: str | None = None
+    time_source: Literal["talk", "session"] | None = None
+    poster_position: str | None = None
+    conference: str | None = None
+    year: int | None = None
+    source: str
+    content_sha256: str
+    parser_version: str
+
+
+class TalkAuthor(_Record):
+    """One (talk, author) pair, so authors can be joined and counted without splitting strings."""
+
+    session_id: str
+    position: int = Field(ge=1)
+    author_position: int = Field(ge=1)
+    name: str
+
+
+class Problem(_Record):
+    """A failed page or a dropped field, as written to errors.jsonl."""
+
+    source: str
+    stage: str
+    severity: Literal["error", "warning"]
+    message: str

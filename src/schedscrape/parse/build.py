@@ -1,0 +1,306 @@
+"""Turn a RawPage into validated Session and Talk records: the text, time and author rules of
+the contract live here, once, for both the HTML and the plain-text reader."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urljoin, urlparse
+
+from pydantic import ValidationError
+
+from schedscrape.errors import InvalidRecord
+from schedscrape.models import Problem, Session, Talk
+from schedscrape.parse.authors import split_authors, split_moderators
+from schedscrape.parse.latex import clean_text
+from schedscrape.parse.raw import RawCard, RawPage
+from schedscrape.parse.textutil import normalize_space
+from schedscrape.parse.times import (
+    TimeParseError,
+    TimeRange,
+    explicit_year,
+    infer_year,
+    parse_time_range,
+)
+
+PARSER_VERSION = "1"
+
+# Hosts of the shared virtual-site platform, so relative event links can be made absolute.
+CONFERENCE_HOSTS = {
+    "ICML": "icml.cc",
+    "NeurIPS": "neurips.cc",
+    "ICLR": "iclr.cc",
+    "MLSys": "mlsys.org",
+    "CVPR": "cvpr.thecvf.com",
+    "ICCV": "iccv.thecvf.com",
+    "AISTATS": "aistats.org",
+    "CoRL": "corl.org",
+    "UAI": "auai.org",
+}
+_CONFERENCE_BY_NAME = {name.lower(): name for name in CONFERENCE_HOSTS} | {"nips": "NeurIPS"}
+_URL_YEAR = re.compile(r"/(?:virtual|Conferences)/((?:19|20)\d{2})(?:/|$)", re.IGNORECASE)
+_URL_SESSION_ID = re.compile(r"/session/(\d+)")
+_EVENT_ID = re.compile(r"/(\d+)/?(?:[?#].*)?$")
+_SITE_LABEL = re.compile(r"\b([A-Za-z]+)\s+((?:19|20)\d{2})\b")
+
+
+@dataclass
+class ParsedPage:
+    """What `parse_page` returns: the session, its talks in page order, and any problems."""
+
+    session: Session
+    talks: list[Talk]
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    """Page-level facts every record shares."""
+
+    source: str
+    content_sha256: str
+    conference: str | None
+    year: int | None
+    base_url: str | None
+    problems: list[Problem]
+
+    def warn(self, message: str, stage: str = "parse") -> None:
+        self.problems.append(Problem(source=self.source, stage=stage, severity="warning",
+                                     message=message))
+
+
+def build_records(
+    page: RawPage,
+    *,
+    source: str,
+    content_sha256: str,
+    url: str | None,
+    year: int | None,
+    conference: str | None,
+    fetched_at: datetime | None,
+    today: date | None = None,
+) -> ParsedPage:
+    problems: list[Problem] = []
+    page_url = url or page.canonical_url
+    label_conference, label_year = _site_label(page.site_label)
+    conference = conference or _conference_from_url(page_url) or label_conference
+    context = _Context(
+        source=source,
+        content_sha256=content_sha256,
+        conference=conference,
+        year=None,
+        base_url=page_url or (f"https://{CONFERENCE_HOSTS[conference]}" if conference in
+                              CONFERENCE_HOSTS else None),
+        problems=problems,
+    )
+    context.year = _year(page, page_url, year, label_year, context, today)
+
+    cards = page.cards
+    if page.truncated:
+        cards = cards[:-1]
+        problems.append(Problem(
+            source=source, stage="parse", severity="error",
+            message=f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
+        ))
+
+    session_time = _read_time(page.time, page.default_zone, context, "session time")
+    talks_fields = [
+        _talk_fields(position, card, session_time, page.default_zone, context)
+        for position, card in enumerate(cards, start=1)
+    ]
+    _report_time_failures(talks_fields, context)
+
+    session_id = _session_id(page, page_url, context)
+    session_fields = _session_fields(page, session_id, session_time, talks_fields, context)
+    session_fields.update(talk_count=len(talks_fields), url=page_url, fetched_at=fetched_at)
+    session = _validate(Session, session_fields, source, "session")
+    talks = [
+        _validate(Talk, {**fields, "session_id": session_id}, source,
+                  f"talk {fields['position']}")
+        for fields in talks_fields
+    ]
+    return ParsedPage(session=session, talks=talks, problems=problems)
+
+
+def _talk_fields(
+    position: int,
+    card: RawCard,
+    session_time: TimeRange | None,
+    default_zone: str | None,
+    context: _Context,
+) -> dict:
+    title, title_warning = clean_text(card.title) if card.title else (None, None)
+    abstract, abstract_warning = clean_text(card.abstract) if card.abstract else (None, None)
+    for name, warning in (("title", title_warning), ("abstract", abstract_warning)):
+        if warning:
+            context.warn(f"talk {position} {name}: {warning}", stage="clean")
+    fields = {
+        "position": position,
+        "event_id": _event_id(card.href),
+        "event_type": normalize_space(card.event_type) if card.event_type else None,
+        "url": urljoin(context.base_url, card.href) if card.href and context.base_url else None,
+        "title": title or None,
+        "title_raw": card.title,
+        "authors": split_authors(card.authors) if card.authors else [],
+        "abstract": abstract or None,
+        "abstract_raw": card.abstract,
+        "poster_position": normalize_space(card.poster_position) if card.poster_position else None,
+        "conference": context.conference,
+        "year": context.year,
+        "source": context.source,
+        "content_sha256": context.content_sha256,
+        "parser_version": PARSER_VERSION,
+        "time_source": None,
+        "_time_error": None,
+    }
+    if card.time:
+        fields["time_raw"] = normalize_space(card.time)
+        fields["time_source"] = "talk"
+        try:
+            slot = _parse_time(card.time, default_zone, context)
+        except TimeParseError as exc:
+            fields["_time_error"] = str(exc)
+        else:
+            fields.update(start=slot.start, end=slot.end, timezone=slot.timezone)
+    elif session_time is not None:
+        fields.update(start=session_time.start, end=session_time.end,
+                      timezone=session_time.timezone, time_source="session")
+    return fields
+
+
+def _report_time_failures(talks_fields: list[dict], context: _Context) -> None:
+    """One warning per distinct reason, naming the talks, not hundreds of identical lines."""
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for fields in talks_fields:
+        reason = fields.pop("_time_error")
+        if reason:
+            by_reason[reason].append(fields["position"])
+    for reason, positions in by_reason.items():
+        context.warn(f"talk time not read ({reason}) for talks {_ranges(positions)}; "
+                     "start/end left empty, time_raw kept", stage="time")
+
+
+def _session_fields(page: RawPage, session_id: str, session_time: TimeRange | None,
+                    talks_fields: list[dict], context: _Context) -> dict:
+    fields = {
+        "session_id": session_id,
+        "conference": context.conference,
+        "year": context.year,
+        "title": normalize_space(page.title) if page.title else None,
+        "session_type": normalize_space(page.session_type) if page.session_type else None,
+        "room": normalize_space(page.room) if page.room else None,
+        "moderators": split_moderators(page.moderators) if page.moderators else [],
+        "time_raw": normalize_space(page.time) if page.time else None,
+        "source": context.source,
+        "content_sha256": context.content_sha256,
+        "parser_version": PARSER_VERSION,
+    }
+    if session_time is not None:
+        fields.update(start=session_time.start, end=session_time.end,
+                      timezone=session_time.timezone)
+    else:
+        # No session slot on the page: it spans its talks, first start to last end.
+        timed = [f for f in talks_fields if f.get("start")]
+        if timed:
+            fields.update(start=min(f["start"] for f in timed),
+                          end=max(f.get("end") or f["start"] for f in timed),
+                          timezone=timed[0]["timezone"])
+    return fields
+
+
+def _read_time(raw: str | None, default_zone: str | None, context: _Context,
+               what: str) -> TimeRange | None:
+    if not raw:
+        return None
+    try:
+        return _parse_time(raw, default_zone, context)
+    except TimeParseError as exc:
+        context.warn(f"{what} not read ({exc}); start/end left empty, time_raw kept", "time")
+        return None
+
+
+def _parse_time(raw: str, default_zone: str | None, context: _Context) -> TimeRange:
+    return parse_time_range(normalize_space(raw), context.year, default_zone)
+
+
+def _year(page: RawPage, page_url: str | None, year: int | None, label_year: int | None,
+          context: _Context, today: date | None) -> int | None:
+    """The URL, else --year, else the site's own label or event links, else the weekday."""
+    for candidate in (_year_from_url(page_url), year, label_year,
+                      *(_year_from_url(card.href) for card in page.cards[:1])):
+        if candidate:
+            return candidate
+    slots = [normalize_space(t) for t in [page.time, *(c.time for c in page.cards)] if t]
+    for slot in slots:
+        if printed := explicit_year(slot):
+            return printed
+    for slot in slots:
+        if inferred := infer_year(slot, today):
+            context.warn(f"year {inferred} inferred from the weekday in {slot!r}; "
+                         "pass --year or --url to set it", stage="time")
+            return inferred
+    if slots:
+        context.warn("year unknown (no URL, no --year, no weekday to infer it from)", "time")
+    return None
+
+
+def _session_id(page: RawPage, page_url: str | None, context: _Context) -> str:
+    """The id in the URL, else the page's own session bookmark, else a content-derived id."""
+    if page_url and (match := _URL_SESSION_ID.search(page_url)):
+        return match.group(1)
+    if page.session_id:
+        return page.session_id
+    basis = "\x1f".join(
+        str(part) for part in (context.conference, context.year, page.title, page.room,
+                               page.time, *(card.title for card in page.cards[:3]))
+    )
+    return "h" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:15]
+
+
+def _validate(model, fields: dict, source: str, what: str):
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "record"
+        raise InvalidRecord(f"{source}: {what}: field {where!r}: {first['msg']}") from None
+
+
+def _event_id(href: str | None) -> str | None:
+    match = _EVENT_ID.search(href) if href else None
+    return match.group(1) if match else None
+
+
+def _year_from_url(url: str | None) -> int | None:
+    match = _URL_YEAR.search(url) if url else None
+    return int(match.group(1)) if match else None
+
+
+def _conference_from_url(url: str | None) -> str | None:
+    host = urlparse(url).hostname if url else None
+    if not host:
+        return None
+    return next((name for name, known in CONFERENCE_HOSTS.items()
+                 if host == known or host.endswith("." + known)), None)
+
+
+def _site_label(label: str | None) -> tuple[str | None, int | None]:
+    """ "ICML 2025" -> ("ICML", 2025); unknown names give no conference."""
+    match = _SITE_LABEL.search(label) if label else None
+    if not match:
+        return None, None
+    return _CONFERENCE_BY_NAME.get(match.group(1).lower()), int(match.group(2))
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 7] -> "1-3, 7"."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)

@@ -1,0 +1,309 @@
+"""Lossless LaTeX-ish markup cleanup for titles and abstracts.
+
+pylatexenc with its default settings is the wrong tool on the hot path here: it drops everything
+after a bare ``%``, turns ``&`` and ``~`` into spaces, drops unknown macros, raises on some real
+abstracts and costs ~1 s per 232-card page. This module is a small single-pass scanner that knows
+the handful of constructs abstracts use, and borrows pylatexenc's table of ~900 symbol macros
+(``\\alpha`` -> ``α``) so that table is not hand-written here. Anything it does not understand is
+kept exactly as written, so no word, number or URL can vanish.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pylatexenc import latex2text
+
+from schedscrape.parse.textutil import normalize_space
+
+# Macros whose argument is the text itself: the markup is dropped, the words stay.
+_CONTENT_MACROS = frozenset(
+    """textbf textit textsl textup textmd textrm textsf texttt textsc textnormal emph underline
+    uline mbox text textup mathbf mathit mathrm mathsf mathtt mathcal mathbb mathfrak mathscr
+    mathnormal boldsymbol bm operatorname overline widebar""".split()
+)
+# Declarations and sizing that change looks, not words.
+_DROPPED_MACROS = frozenset(
+    """bf it em rm sf tt sc sl normalfont small footnotesize large Large LARGE huge Huge
+    left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr displaystyle textstyle
+    scriptstyle limits nolimits noindent centering""".split()
+)
+_SPACE_MACROS = frozenset("quad qquad enspace thinspace medspace thickspace".split())
+# Accents: macro -> combining character, applied to the first character of the argument.
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a", "tilde": "\u0303", "widetilde": "\u0303", "hat": "\u0302",
+    "widehat": "\u0302", "bar": "\u0304", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308",
+    "acute": "\u0301", "grave": "\u0300", "breve": "\u0306", "check": "\u030c",
+}
+# Control symbols: `\%` is a percent sign, `\,` a thin space, and so on.
+_CONTROL_SYMBOLS = {
+    "%": "%", "&": "&", "#": "#", "_": "_", "$": "$", "{": "{", "}": "}", " ": " ",
+    ",": " ", ";": " ", ":": " ", "!": "", "-": "", "/": "", "@": "",
+}
+
+
+def _symbol_table() -> dict[str, str]:
+    """Zero-argument symbol macros from pylatexenc's table (`\\alpha` -> `α`, `\\log` -> `log`)."""
+    table: dict[str, str] = {}
+    for spec in latex2text.get_default_latex_context_db().iter_macro_specs():
+        repl = getattr(spec, "simplify_repl", None)
+        name = getattr(spec, "macroname", None)
+        if isinstance(repl, str) and "%" not in repl and name and name.isalpha():
+            table[name] = repl
+    # pylatexenc spells these out for plain-text terminals; abstracts read better with symbols.
+    table.update({"ldots": "…", "dots": "…", "cdots": "⋯", "LaTeX": "LaTeX", "TeX": "TeX"})
+    return table
+
+
+_SYMBOLS = _symbol_table()
+_KNOWN = _CONTENT_MACROS | _DROPPED_MACROS | _SPACE_MACROS | _SYMBOLS.keys() | {
+    "href", "url", "frac", "dfrac", "tfrac", "sqrt", *(k for k in _ACCENTS if k.isalpha())
+}
+_MARKUP_CHARS = re.compile(r"[\\${}`]|''")
+_CONTROL_WORD = re.compile(r"[A-Za-z]+")
+
+
+class _Unbalanced(Exception):
+    """A brace group or math span has no closing delimiter."""
+
+
+@dataclass
+class _Scanner:
+    """One pass over the source; `math` says whether `^`, `_` and `~` are math operators."""
+
+    src: str
+    pos: int = 0
+
+    def convert(self, end: str | None = None, math: bool = False) -> str:
+        """Convert until `end` (a closing delimiter) or the end of input."""
+        out: list[str] = []
+        src = self.src
+        n = len(src)
+        while self.pos < n:
+            ch = src[self.pos]
+            if end is not None and src.startswith(end, self.pos):
+                self.pos += len(end)
+                return "".join(out)
+            if ch == "\\":
+                out.append(self._macro(math))
+            elif ch == "{":
+                out.append(self._group_or_literal(math))
+            elif ch == "$":
+                out.append(self._math_or_literal())
+            elif ch == "`" and not math:
+                if src.startswith("``", self.pos):
+                    out.append("\u201c")
+                    self.pos += 2
+                else:
+                    out.append("\u2018")
+                    self.pos += 1
+            elif ch == "'" and not math and src.startswith("''", self.pos):
+                out.append("\u201d")
+                self.pos += 2
+            elif math and ch in "^_" and self.pos + 1 < n and src[self.pos + 1] == "{":
+                self.pos += 1
+                inner = self._group_or_literal(math)
+                out.append(ch + (inner if len(inner) <= 1 else f"({inner})"))
+            elif math and ch == "~":
+                out.append(" ")
+                self.pos += 1
+            else:
+                # Copy the run of ordinary characters in one slice.
+                stop = self.pos + 1
+                while stop < n and src[stop] not in "\\{}$`'^_~":
+                    stop += 1
+                out.append(src[self.pos:stop])
+                self.pos = stop
+        if end is not None:
+            raise _Unbalanced(end)
+        return "".join(out)
+
+    def _group_or_literal(self, math: bool) -> str:
+        """`{...}` -> its converted content; an unclosed `{` stays a literal brace."""
+        start = self.pos
+        self.pos += 1
+        try:
+            return self.convert("}", math)
+        except _Unbalanced:
+            self.pos = start + 1
+            return "{"
+
+    def _math_or_literal(self) -> str:
+        """`$x$` / `$$x$$` -> converted math; a lone `$` (a price, say) stays a dollar sign."""
+        src = self.src
+        delim = "$$" if src.startswith("$$", self.pos) else "$"
+        start = self.pos
+        body = start + len(delim)
+        close = src.find(delim, body)
+        # Pandoc's rule: `$` opens math only before a non-space and closes after one.
+        while close != -1 and src[close - 1] == "\\":
+            close = src.find(delim, close + 1)
+        if (
+            close == -1
+            or close == body
+            or src[body].isspace()
+            or src[close - 1].isspace()
+            or (delim == "$" and close + 1 < len(src) and src[close + 1].isdigit())
+        ):
+            self.pos = start + len(delim)
+            return delim
+        inner = _Scanner(src[body:close]).convert(math=True)
+        self.pos = close + len(delim)
+        return inner
+
+    def _argument(self, math: bool) -> str | None:
+        """The next `{...}` argument (after optional spaces), converted, or None if absent."""
+        probe = self.pos
+        while probe < len(self.src) and self.src[probe] == " ":
+            probe += 1
+        if probe < len(self.src) and self.src[probe] == "{":
+            self.pos = probe
+            start = self.pos
+            self.pos += 1
+            try:
+                return self.convert("}", math)
+            except _Unbalanced:
+                self.pos = start
+        return None
+
+    def _raw_argument(self) -> str | None:
+        """The next `{...}` verbatim (URLs keep `%`, `_` and `~`)."""
+        if self.pos < len(self.src) and self.src[self.pos] == "{":
+            close = self.src.find("}", self.pos)
+            if close != -1:
+                text = self.src[self.pos + 1 : close]
+                self.pos = close + 1
+                return text
+        return None
+
+    def _macro(self, math: bool) -> str:
+        src = self.src
+        start = self.pos
+        self.pos += 1
+        if self.pos >= len(src):
+            return "\\"
+        word = _CONTROL_WORD.match(src, self.pos)
+        if word is None:
+            sym = src[self.pos]
+            if sym == "\\":
+                # `\\name`, `\\{` are usually Markdown-escaped (`\\mathsf{P}`); else a line break.
+                doubled = _CONTROL_WORD.match(src, self.pos + 1)
+                if (doubled and doubled.group() in _KNOWN) or src[self.pos + 1 : self.pos + 2] in (
+                    "{", "}", "#", "%", "&", "_", "$"
+                ):
+                    return self._macro(math)
+                self.pos += 1
+                return "\n"
+            self.pos += 1
+            if sym in _ACCENTS:
+                return self._accent(_ACCENTS[sym], math)
+            if sym in _CONTROL_SYMBOLS:
+                return _CONTROL_SYMBOLS[sym]
+            return src[start : self.pos]
+        name = word.group()
+        self.pos = word.end()
+        if self.pos < len(src) and src[self.pos] == "*":
+            self.pos += 1
+        if name in _CONTENT_MACROS:
+            arg = self._argument(math)
+            return "" if arg is None else arg
+        if name in _ACCENTS:
+            return self._accent(_ACCENTS[name], math)
+        if name in _SYMBOLS:
+            return _SYMBOLS[name]
+        if name in _DROPPED_MACROS:
+            return ""
+        if name in _SPACE_MACROS:
+            return " "
+        if name == "url":
+            url = self._raw_argument()
+            return src[start : self.pos] if url is None else url
+        if name == "href":
+            return self._href(start)
+        if name in ("frac", "dfrac", "tfrac"):
+            return self._fraction(start, math)
+        if name == "sqrt":
+            return self._sqrt(start, math)
+        # Unknown macro (`\glam`): kept as written, braces around its arguments included.
+        kept = src[start : self.pos]
+        while self.pos < len(src) and src[self.pos] == "{":
+            arg = self._argument(math)
+            if arg is None:
+                break
+            kept += "{" + arg + "}"
+        return kept
+
+    def _accent(self, combining: str, math: bool) -> str:
+        arg = self._argument(math)
+        if arg is None:
+            if self.pos < len(self.src) and self.src[self.pos].isalpha():
+                arg = self.src[self.pos]
+                self.pos += 1
+            else:
+                return combining.strip() or ""
+        if not arg:
+            return arg
+        return unicodedata.normalize("NFC", arg[0] + combining) + arg[1:]
+
+    def _href(self, start: int) -> str:
+        url = self._raw_argument()
+        if url is None:
+            return self.src[start : self.pos]
+        text = self._argument(False)
+        if text is None or text.strip() == url.strip():
+            return url
+        return f"{text} ({url})"
+
+    def _fraction(self, start: int, math: bool) -> str:
+        num = self._argument(math)
+        den = self._argument(math) if num is not None else None
+        if num is None or den is None:
+            return self.src[start : self.pos]
+        return f"{_atom(num)}/{_atom(den)}"
+
+    def _sqrt(self, start: int, math: bool) -> str:
+        index = ""
+        if self.src.startswith("[", self.pos):
+            close = self.src.find("]", self.pos)
+            if close != -1:
+                index = self.src[self.pos + 1 : close]
+                self.pos = close + 1
+        arg = self._argument(math)
+        if arg is None:
+            return self.src[start : self.pos]
+        root = {"3": "∛", "4": "∜"}.get(index.strip(), "√")
+        prefix = f"{index}" if index and root == "√" else ""
+        return f"{prefix}{root}{_atom(arg)}"
+
+
+def _atom(text: str) -> str:
+    """Parenthesise a multi-character operand so `a+b/c` is not read as `a+(b/c)`."""
+    return text if len(text) <= 1 or text.isalnum() else f"({text})"
+
+
+def has_markup(text: str) -> bool:
+    """True when the text holds anything the cleaner would change besides whitespace."""
+    return _MARKUP_CHARS.search(text) is not None
+
+
+def latex_to_text(raw: str) -> str:
+    """Make LaTeX-ish markup readable. Raises on internal failure; see `clean_text`."""
+    if not has_markup(raw):
+        return raw
+    return _Scanner(raw).convert()
+
+
+def clean_text(raw: str) -> tuple[str, str | None]:
+    """The clean field for `raw`, and a warning when conversion failed and raw text was kept.
+
+    Never raises: a failure (say, pathological nesting) falls back to the normalised raw text.
+    """
+    try:
+        converted = latex_to_text(raw)
+    except (RecursionError, ValueError, IndexError) as exc:
+        return normalize_space(raw), f"LaTeX cleanup failed ({type(exc).__name__}); kept raw text"
+    return normalize_space(converted), None

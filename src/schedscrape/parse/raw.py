@@ -1,0 +1,37 @@
+"""What a page says, as strings, before any cleaning: the hand-off from the HTML and text readers
+to the record builder. Keeping this stage separate lets both readers share one set of rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawCard:
+    """One talk card as printed on the page."""
+
+    title: str | None = None
+    href: str | None = None
+    authors: str | None = None
+    abstract: str | None = None
+    event_type: str | None = None
+    poster_position: str | None = None
+    time: str | None = None
+
+
+@dataclass
+class RawPage:
+    """A session page's header and cards, plus page-level hints and problems found on the way."""
+
+    title: str | None = None
+    session_type: str | None = None
+    room: str | None = None
+    moderators: str | None = None
+    time: str | None = None
+    session_id: str | None = None
+    canonical_url: str | None = None
+    site_label: str | None = None  # "ICML 2025", from the <title>
+    default_zone: str | None = None  # "Timezone: ..." header on day pages
+    cards: list[RawCard] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    truncated: bool = False

@@ -1,0 +1,234 @@
+"""Time slots as the sites print them, read into exact, timezone-aware datetimes.
+
+The server renders times in the viewer's zone and prints only an abbreviation or a numeric
+offset, so the zone is always read from the text, through an explicit table; nothing is assumed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+            ("sun", "sunday"),
+        ]
+    )
+    for name in names
+}
+
+# Abbreviations and their UTC offsets in hours. Only unambiguous ones: "IST" (India, Israel,
+# Ireland), "CST" (US Central, China), "BST", "AST" and "GST" mean different zones on
+# different sites, so they are listed in AMBIGUOUS_ZONES instead of guessed.
+ZONE_OFFSETS: dict[str, float] = {
+    "UTC": 0, "GMT": 0, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    "MSK": 3, "PKT": 5, "NPT": 5.75, "ICT": 7, "WIB": 7, "HKT": 8, "SGT": 8,
+    "AWST": 8, "PHT": 8, "KST": 9, "JST": 9, "ACST": 9.5, "ACDT": 10.5, "AEST": 10, "AEDT": 11,
+    "NZST": 12, "NZDT": 13, "HST": -10, "HDT": -9, "AKST": -9, "AKDT": -8, "PST": -8, "PDT": -7,
+    "MST": -7, "MDT": -6, "CDT": -5, "EST": -5, "EDT": -4, "ADT": -3, "NST": -3.5, "NDT": -2.5,
+    "BRT": -3, "ART": -3, "CLT": -4, "CLST": -3, "COT": -5, "PET": -5, "SAST": 2, "CAT": 2,
+    "EAT": 3, "WAT": 1,
+}
+AMBIGUOUS_ZONES = {
+    "IST": "India +5:30, Israel +2 or Ireland +1",
+    "CST": "US Central -6, China +8 or Cuba -5",
+    "BST": "British +1 or Bangladesh +6",
+    "AST": "Atlantic -4 or Arabia +3",
+    "GST": "Gulf +4 or South Georgia -2",
+}
+
+_MERIDIEM = r"(?:[ap]\.?\s?m\.?(?![a-z]))"
+_CLOCK = rf"(?:noon|midnight|\d{{1,2}}(?::\d{{2}})?(?:\s*{_MERIDIEM})?)"
+_ZONE = r"(?-i:(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?|[A-Z]{2,5}(?![A-Za-z]))"
+_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+
+
+def _date_pattern(prefix: str) -> str:
+    """A weekday-optional date, month first or day first, year optional; groups named by prefix."""
+    return (
+        rf"(?:(?P<{prefix}wd>{_WEEKDAY})\s+)?"
+        rf"(?:(?P<{prefix}d1>{_DAY})\s+(?P<{prefix}m1>{_MONTH})"
+        rf"|(?P<{prefix}m2>{_MONTH})\s+(?P<{prefix}d2>{_DAY}))"
+        rf"(?:,?\s+(?P<{prefix}y>\d{{4}}))?"
+    )
+
+
+_RANGE = (
+    _date_pattern("a_")
+    + rf"\s*[,•@·]?\s*(?P<t1>{_CLOCK})(?:\s*(?P<z1>{_ZONE}))?"
+    + rf"(?:\s*(?:-{{1,2}}|–|—|to)\s*(?:{_date_pattern('b_')}\s*[,•@·]?\s*)?"
+    + rf"(?P<t2>{_CLOCK})(?:\s*(?P<z2>{_ZONE}))?)?"
+)
+_FULL = re.compile(rf"^\s*{_RANGE}\s*$", re.IGNORECASE)
+_SEARCH = re.compile(rf"(?<![\w]){_RANGE}(?![\w])", re.IGNORECASE)
+
+
+class TimeParseError(ValueError):
+    """The text looks like a time slot but cannot be read exactly (unknown zone, bad date)."""
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A parsed slot; `timezone` is the label as shown ("PDT", "-03")."""
+
+    start: datetime
+    end: datetime | None
+    timezone: str
+
+
+def find_time_range(text: str) -> str | None:
+    """The first thing in `text` that reads as a dated time slot, as written."""
+    match = _SEARCH.search(text)
+    return match.group(0).strip() if match else None
+
+
+def is_time_range(line: str) -> bool:
+    """True when the whole line is a dated time slot (a talk's time line in text renderings)."""
+    return _FULL.match(line) is not None
+
+
+def explicit_year(raw: str) -> int | None:
+    """The year printed in the slot itself (2026 redesign: "Thu, Apr 23, 2026 • ...")."""
+    match = _FULL.match(raw)
+    return int(match.group("a_y")) if match and match.group("a_y") else None
+
+
+def infer_year(raw: str, today: date | None = None) -> int | None:
+    """The latest year, not in the future, in which the slot's date falls on its weekday."""
+    match = _FULL.match(raw)
+    if not match or not match.group("a_wd"):
+        return None
+    month, day = _month_day(match, "a_")
+    weekday = WEEKDAYS.get(match.group("a_wd").rstrip(".,").lower()[:3])
+    today = today or date.today()
+    for year in range(today.year, today.year - 60, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= today and candidate.weekday() == weekday:
+            return year
+    return None
+
+
+def parse_time_range(raw: str, year: int | None, default_zone: str | None = None) -> TimeRange:
+    """Read `raw` exactly, or raise TimeParseError saying why it cannot be read.
+
+    `year` is required unless the text prints one; `default_zone` is a page-level zone label
+    for slots printed without one (day pages start with such a header).
+    """
+    match = _FULL.match(raw)
+    if match is None:
+        raise TimeParseError(f"unrecognised time format {raw!r}")
+    year = int(match.group("a_y")) if match.group("a_y") else year
+    if year is None:
+        raise TimeParseError(f"no year for {raw!r}")
+    zone_label = match.group("z1") or match.group("z2") or default_zone
+    if not zone_label:
+        raise TimeParseError(f"no time zone shown in {raw!r}")
+    tz = zone(zone_label)
+    start_date = _date(match, "a_", year)
+    end_date = _date(match, "b_", year) if match.group("b_m1") or match.group("b_m2") else None
+    start_clock, end_clock = _clocks(match.group("t1"), match.group("t2"))
+    start = datetime.combine(start_date, start_clock, tz)
+    if end_clock is None:
+        return TimeRange(start, None, zone_label)
+    end_tz = zone(match.group("z2")) if match.group("z2") else tz
+    end = datetime.combine(end_date or start_date, end_clock, end_tz)
+    if end < start:
+        end += timedelta(days=1)  # "11 p.m. - 1 a.m.": the slot runs past midnight.
+    return TimeRange(start, end, zone_label)
+
+
+def zone(label: str) -> timezone:
+    """A fixed-offset tzinfo named `label`, or TimeParseError for unknown or ambiguous labels."""
+    key = label.strip().upper()
+    if key in AMBIGUOUS_ZONES:
+        raise TimeParseError(f"ambiguous time zone {label!r} ({AMBIGUOUS_ZONES[key]})")
+    numeric = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?", key)
+    if numeric:
+        sign = -1 if numeric.group(1) == "-" else 1
+        hours, minutes = int(numeric.group(2)), int(numeric.group(3) or 0)
+        if hours > 14 or minutes >= 60:
+            raise TimeParseError(f"impossible UTC offset {label!r}")
+        return timezone(sign * timedelta(hours=hours, minutes=minutes), label)
+    if key not in ZONE_OFFSETS:
+        raise TimeParseError(f"unknown time zone {label!r}")
+    return timezone(timedelta(hours=ZONE_OFFSETS[key]), label)
+
+
+def _month_day(match: re.Match[str], prefix: str) -> tuple[int, int]:
+    month_name = match.group(f"{prefix}m1") or match.group(f"{prefix}m2")
+    day_text = match.group(f"{prefix}d1") or match.group(f"{prefix}d2")
+    month = MONTHS.get(month_name.rstrip(".").lower())
+    if month is None:
+        month = MONTHS.get(month_name.rstrip(".").lower()[:3])
+    if month is None:
+        raise TimeParseError(f"unknown month {month_name!r}")
+    return month, int(re.match(r"\d+", day_text).group())
+
+
+def _date(match: re.Match[str], prefix: str, year: int) -> date:
+    month, day = _month_day(match, prefix)
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise TimeParseError(f"impossible date {day} {month}/{year}: {exc}") from None
+
+
+def _clocks(first: str, second: str | None):
+    """Both clock readings; a start without a.m./p.m. borrows the end's, as people write it."""
+    start_hour, start_minute, start_meridiem = _clock_parts(first)
+    if second is None:
+        return _to_time(start_hour, start_minute, start_meridiem), None
+    end_hour, end_minute, end_meridiem = _clock_parts(second)
+    if start_meridiem is None and end_meridiem is not None and 1 <= start_hour <= 12:
+        start_meridiem = end_meridiem
+        same_half = _to_time(start_hour, start_minute, end_meridiem)
+        if same_half > _to_time(end_hour, end_minute, end_meridiem):
+            start_meridiem = "am" if end_meridiem == "pm" else "pm"
+    return (
+        _to_time(start_hour, start_minute, start_meridiem),
+        _to_time(end_hour, end_minute, end_meridiem),
+    )
+
+
+def _clock_parts(text: str) -> tuple[int, int, str | None]:
+    lowered = text.strip().lower()
+    if lowered == "noon":
+        return 12, 0, "pm"
+    if lowered == "midnight":
+        return 12, 0, "am"
+    match = re.match(r"(\d{1,2})(?::(\d{2}))?\s*([ap])?", lowered)
+    meridiem = f"{match.group(3)}m" if match.group(3) else None
+    return int(match.group(1)), int(match.group(2) or 0), meridiem
+
+
+def _to_time(hour: int, minute: int, meridiem: str | None):
+    if meridiem is not None:
+        if not 1 <= hour <= 12:
+            raise TimeParseError(f"impossible hour {hour} {meridiem}")
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise TimeParseError(f"impossible time {hour}:{minute:02d}")
+    return datetime.min.replace(hour=hour, minute=minute).time()
