@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime
 
 from schedscrape.errors import BinaryPage, EmptyPage
@@ -15,6 +16,7 @@ __all__ = ["PARSER_VERSION", "ParsedPage", "parse_page"]
 
 # Share of control characters above which "text" is really binary data.
 _MAX_CONTROL_SHARE = 0.05
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def parse_page(
@@ -55,7 +57,6 @@ def _decode(data: bytes, encoding: str | None) -> str:
         raise BinaryPage("binary data, not a web page or text")
     text = decode(data, encoding)
     sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if controls > _MAX_CONTROL_SHARE * len(sample):
+    if len(_CONTROL_CHARS.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
         raise BinaryPage("binary data, not a web page or text")
     return text

@@ -8,7 +8,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import urljoin, urlparse
+from functools import cached_property
+from urllib.parse import urljoin, urlparse, urlsplit
 
 from pydantic import ValidationError
 
@@ -66,6 +67,23 @@ class _Context:
     year: int | None
     base_url: str | None
     problems: list[Problem]
+
+    def absolute(self, href: str | None) -> str | None:
+        """An event link made absolute against the page's address (None if that is unknown)."""
+        if not href:
+            return None
+        if href.startswith(("http://", "https://")):
+            return href
+        if not self.base_url:
+            return None
+        if href.startswith("/") and not href.startswith("//"):
+            return self.origin + href  # the common case, without urljoin's cost
+        return urljoin(self.base_url, href)
+
+    @cached_property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url or "")
+        return f"{parts.scheme}://{parts.netloc}"
 
     def warn(self, message: str, stage: str = "parse") -> None:
         self.problems.append(Problem(source=self.source, stage=stage, severity="warning",
@@ -141,7 +159,7 @@ def _talk_fields(
         "position": position,
         "event_id": _event_id(card.href),
         "event_type": normalize_space(card.event_type) if card.event_type else None,
-        "url": urljoin(context.base_url, card.href) if card.href and context.base_url else None,
+        "url": context.absolute(card.href),
         "title": title or None,
         "title_raw": card.title,
         "authors": split_authors(card.authors) if card.authors else [],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from bs4.dammit import UnicodeDammit
 from lxml import etree
 
@@ -19,19 +18,19 @@ from schedscrape.parse.times import find_time_range
 
 
 def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    """XPath test for one class among several; the cheap `contains` runs first."""
+    return (f"(contains(@class, '{name}') and "
+            f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))")
 
 
 # Page-level selectors.
-_HEADER = etree.XPath(f"(//div[{_has_class('card-header')}])[1]")
-_CARDS = etree.XPath(f"//div[{_has_class('track-schedule-card')}]")
-_CANONICAL = etree.XPath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
-_TITLES = etree.XPath("//title/text()")
-_SESSION_BOOKMARK = etree.XPath(
-    "//*[contains(@onclick, 'toggle_bookmark')]"
-    f"[not(ancestor::div[{_has_class('track-schedule-card')}])]/@onclick"
+_CANONICAL = etree.XPath(
+    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
 )
+_TITLES = etree.XPath("/html/head/title/text()")
+_PARSER = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
 _PASSWORD_INPUT = etree.XPath("//input[@type='password']")
+_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _PAGE_ZONE = re.compile(r"Timezone:\s*(\S+)")
 
 # Header selectors, relative to div.card-header.
@@ -40,14 +39,18 @@ _SESSION_TITLE = etree.XPath(f"./h2[{_has_class('main-title')} or {_has_class('c
 _ROOM = etree.XPath(f"./h5[{_has_class('text-muted')}]")
 _MODERATOR = re.compile(r"Moderators?\s*:\s*(.+)")
 
-# Card selectors, relative to div.track-schedule-card.
-_CARD_LINK = etree.XPath(".//h5//a[@href] | .//h4//a[@href]")
-_CARD_AUTHORS = etree.XPath(f".//p[{_has_class('text-muted')}]")
-_CARD_ABSTRACT = etree.XPath(f".//div[{_has_class('abstract')}]")
-_CARD_TYPE = etree.XPath(f".//div[{_has_class('float-end')} and {_has_class('small')}]")
-_CARD_POSITION = etree.XPath(".//*[@title='Poster Position']")
 
-_EVENT_ID = re.compile(r"event_id\s*=\s*['\"]?(\d+)")
+# Card fields, matched by tag and class in one walk over the card (a handful of XPath queries
+# per card would cost more than parsing the whole page):
+#   h5 a[href] / h4 a[href]       -> title and event link
+#   p.text-muted                  -> authors
+#   div.abstract                  -> abstract
+#   div.float-end.small           -> event type ("Poster", "Spotlight Poster")
+#   div[title="Poster Position"]  -> board ("#W-100")
+#   a dated time slot anywhere outside the abstract -> the talk's own time (no known class)
+
+
+_EVENT_ID = re.compile(r"toggle_bookmark\([^)]*?event_id\s*=\s*['\"]?(\d+)")
 _LOGIN_WALL = re.compile(
     r"log(?:ged)?[ -]?in to (?:view|see|access)|please (?:log|sign)[ -]?in|sign in to continue",
     re.IGNORECASE,
@@ -55,13 +58,21 @@ _LOGIN_WALL = re.compile(
 # Anything the server prints after the cards: if none of it arrived, the download was cut.
 _PAGE_END_MARKERS = ("successful-page-load", "<footer", "</body", "</html")
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article blockquote pre".split()
+    ["p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article", "blockquote", "pre"]
 )
 _SKIPPED_TAGS = frozenset(("script", "style", "template", "noscript"))
 
 
 def decode(data: bytes, declared_encoding: str | None = None) -> str:
     """Bytes to text: the HTTP charset first, then the page's own declaration, then detection."""
+    # Fast path for the usual case, a page whose declared charset decodes it cleanly.
+    meta = _META_CHARSET.search(data[:4096])
+    for encoding in (declared_encoding, meta.group(1).decode("ascii") if meta else None):
+        if encoding:
+            try:
+                return data.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                break  # a wrong declaration: let detection decide
     known = [declared_encoding] if declared_encoding else []
     dammit = UnicodeDammit(data, known_definite_encodings=known, is_html=True)
     if dammit.unicode_markup is None:
@@ -79,30 +90,31 @@ def looks_like_html(text: str) -> bool:
 
 def parse_html(text: str) -> RawPage:
     """Extract a session page's header and cards, or raise a PageError saying what it is."""
-    # Drop an XML declaration: lxml refuses one on str input.
-    if text.lstrip().startswith("<?xml"):
-        text = text[text.index("?>") + 2 :]
     try:
-        root = lxml.html.document_fromstring(text)
+        # UTF-8 bytes parse faster than a str (and may carry an XML declaration), and a plain
+        # etree parser skips lxml.html's element-class lookup, which costs more than the parse.
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), _PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise EmptyPage(f"not parseable as HTML ({exc})") from None
+    if root is None:
+        raise EmptyPage("page has no content")
 
-    header = _first(_HEADER(root))
-    cards = _CARDS(root)
+    header, card_elements = _header_and_cards(root)
+    cards = [_read_card(card) for card in card_elements]
     if header is None and not cards:
         raise _not_a_session(root)
 
     page = RawPage(
         canonical_url=_first(_CANONICAL(root)),
         site_label=next((t.strip() for t in _TITLES(root) if _looks_like_site(t)), None),
-        session_id=_session_id(root),
+        session_id=_session_id(text),
     )
     if header is not None:
         _read_header(header, page)
     zone = _PAGE_ZONE.search(text[:20000])
     page.default_zone = zone.group(1) if zone else None
 
-    page.cards = [_read_card(card) for card in cards]
+    page.cards = cards
     if cards and not any(marker in text[text.rfind("track-schedule-card") :] for marker in
                          _PAGE_END_MARKERS):
         page.truncated = True
@@ -113,17 +125,17 @@ def parse_html(text: str) -> RawPage:
     return page
 
 
-def block_text(element: etree._Element, skip: etree._Element | None = None) -> str:
+def block_text(element: etree._Element) -> str:
     """Text as a browser lays it out: entities decoded, tags dropped, a newline between blocks.
 
     `text_content()` would glue "</p><p>" neighbours into one word; scripts and comments
-    contribute nothing. `skip` leaves one subtree out (a card's abstract, say).
+    contribute nothing; the source's indentation around blocks is layout, not text.
     """
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
         tag = node.tag if isinstance(node.tag, str) else None
-        if node is not skip and tag is not None and tag not in _SKIPPED_TAGS:
+        if tag is not None and tag not in _SKIPPED_TAGS:
             block = tag in _BLOCK_TAGS
             if block:
                 parts.append("\n")
@@ -140,7 +152,8 @@ def block_text(element: etree._Element, skip: etree._Element | None = None) -> s
         parts.append(element.text)
     for child in element:
         walk(child)
-    return "".join(parts).strip()
+    lines = (line.strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _read_header(header: etree._Element, page: RawPage) -> None:
@@ -153,18 +166,55 @@ def _read_header(header: etree._Element, page: RawPage) -> None:
     page.time = find_time_range(text)
 
 
+def _header_and_cards(root: etree._Element) -> tuple[etree._Element | None, list]:
+    """The first div.card-header and every div.track-schedule-card, in one walk over the divs
+    (two `//div[class]` queries cost twice that)."""
+    header = None
+    cards = []
+    for div in root.iter("div"):
+        classes = div.get("class")
+        if not classes:
+            continue
+        if "track-schedule-card" in classes and "track-schedule-card" in classes.split():
+            cards.append(div)
+        elif header is None and "card-header" in classes and "card-header" in classes.split():
+            header = div
+    return header, cards
+
+
 def _read_card(card: etree._Element) -> RawCard:
-    link = _first(_CARD_LINK(card))
-    abstract = _first(_CARD_ABSTRACT(card))
-    return RawCard(
-        title=block_text(link) if link is not None else None,
-        href=link.get("href") if link is not None else None,
-        authors=_text_of(_CARD_AUTHORS(card)),
-        abstract=block_text(abstract) if abstract is not None else None,
-        event_type=_text_of(_CARD_TYPE(card)),
-        poster_position=_text_of(_CARD_POSITION(card)),
-        time=find_time_range(block_text(card, skip=abstract)),
-    )
+    raw = RawCard()
+    outside_abstract: list[str] = []
+    for child in card:
+        if child.tag == "div" and "abstract" in child.get("class", "").split():
+            if raw.abstract is None:
+                raw.abstract = block_text(child)
+            continue
+        outside_abstract.append(_plain_text(child))
+        in_heading = False
+        for element in child.iter("div", "p", "a", "h4", "h5"):
+            tag = element.tag
+            if tag in ("h4", "h5"):
+                in_heading = True
+            elif tag == "a":
+                if in_heading and raw.href is None and element.get("href"):
+                    raw.title = _plain_text(element).strip()
+                    raw.href = element.get("href")
+            elif element.get("title") == "Poster Position":
+                raw.poster_position = raw.poster_position or _plain_text(element)
+            else:
+                classes = element.get("class", "").split()
+                if tag == "p" and "text-muted" in classes:
+                    raw.authors = raw.authors or _plain_text(element)
+                elif "float-end" in classes and "small" in classes:
+                    raw.event_type = raw.event_type or _plain_text(element)
+    raw.time = find_time_range("\n".join(outside_abstract))
+    return raw
+
+
+def _plain_text(element: etree._Element) -> str:
+    """An inline field's text as it stands (libxml2's text serialiser beats joining itertext)."""
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
 def _not_a_session(root: etree._Element) -> Exception:
@@ -176,11 +226,12 @@ def _not_a_session(root: etree._Element) -> Exception:
     return NotASessionPage("not a session page: no session header and no talk cards")
 
 
-def _session_id(root: etree._Element) -> str | None:
-    for onclick in _SESSION_BOOKMARK(root):
-        match = _EVENT_ID.search(onclick)
-        if match:
-            return match.group(1)
+def _session_id(text: str) -> str | None:
+    """The id in the session's own bookmark, which the page prints above the first card."""
+    match = _EVENT_ID.search(text)
+    first_card = text.find("track-schedule-card")
+    if match and (first_card == -1 or match.start() < first_card):
+        return match.group(1)
     return None
 
 

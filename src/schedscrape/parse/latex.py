@@ -20,17 +20,13 @@ from schedscrape.parse.textutil import normalize_space
 
 # Macros whose argument is the text itself: the markup is dropped, the words stay.
 _CONTENT_MACROS = frozenset(
-    """textbf textit textsl textup textmd textrm textsf texttt textsc textnormal emph underline
-    uline mbox text textup mathbf mathit mathrm mathsf mathtt mathcal mathbb mathfrak mathscr
-    mathnormal boldsymbol bm operatorname overline widebar""".split()
+    ["textbf", "textit", "textsl", "textup", "textmd", "textrm", "textsf", "texttt", "textsc", "textnormal", "emph", "underline", "uline", "mbox", "text", "textup", "mathbf", "mathit", "mathrm", "mathsf", "mathtt", "mathcal", "mathbb", "mathfrak", "mathscr", "mathnormal", "boldsymbol", "bm", "operatorname", "overline", "widebar"]
 )
 # Declarations and sizing that change looks, not words.
 _DROPPED_MACROS = frozenset(
-    """bf it em rm sf tt sc sl normalfont small footnotesize large Large LARGE huge Huge
-    left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr displaystyle textstyle
-    scriptstyle limits nolimits noindent centering""".split()
+    ["bf", "it", "em", "rm", "sf", "tt", "sc", "sl", "normalfont", "small", "footnotesize", "large", "Large", "LARGE", "huge", "Huge", "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "noindent", "centering"]
 )
-_SPACE_MACROS = frozenset("quad qquad enspace thinspace medspace thickspace".split())
+_SPACE_MACROS = frozenset(["quad", "qquad", "enspace", "thinspace", "medspace", "thickspace"])
 # Accents: macro -> combining character, applied to the first character of the argument.
 _ACCENTS = {
     '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
@@ -63,8 +59,8 @@ _SYMBOLS = _symbol_table()
 _KNOWN = _CONTENT_MACROS | _DROPPED_MACROS | _SPACE_MACROS | _SYMBOLS.keys() | {
     "href", "url", "frac", "dfrac", "tfrac", "sqrt", *(k for k in _ACCENTS if k.isalpha())
 }
-_MARKUP_CHARS = re.compile(r"[\\${}`]|''")
 _CONTROL_WORD = re.compile(r"[A-Za-z]+")
+_SPECIAL = re.compile(r"[\\{}$`'^_~]")
 
 
 class _Unbalanced(Exception):
@@ -113,10 +109,9 @@ class _Scanner:
                 self.pos += 1
             else:
                 # Copy the run of ordinary characters in one slice.
-                stop = self.pos + 1
-                while stop < n and src[stop] not in "\\{}$`'^_~":
-                    stop += 1
-                out.append(src[self.pos:stop])
+                special = _SPECIAL.search(src, self.pos + 1)
+                stop = special.start() if special else n
+                out.append(src[self.pos : stop])
                 self.pos = stop
         if end is not None:
             raise _Unbalanced(end)
@@ -287,7 +282,10 @@ def _atom(text: str) -> str:
 
 def has_markup(text: str) -> bool:
     """True when the text holds anything the cleaner would change besides whitespace."""
-    return _MARKUP_CHARS.search(text) is not None
+    # Plain substring tests: several times faster than one regex over a long abstract.
+    return (
+        "\\" in text or "$" in text or "{" in text or "}" in text or "`" in text or "''" in text
+    )
 
 
 def latex_to_text(raw: str) -> str:
