@@ -35,11 +35,17 @@ def parse_page(
     Raises a `schedscrape.errors.PageError` (one-line message) for pages that give no session:
     empty, binary, login-walled, or not a session page. `encoding` is the HTTP charset, if known.
     """
-    raw_bytes = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    raw_bytes = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     if not raw_bytes.strip():
         raise EmptyPage("page is empty")
-    text = data if isinstance(data, str) else _decode(raw_bytes, encoding)
-    page = parse_html(text) if looks_like_html(text) else parse_text(text)
+    if isinstance(data, str):
+        text, codec = data, "utf-8"
+    else:
+        text, codec = _decode(raw_bytes, encoding)
+    if looks_like_html(text):
+        page = parse_html(text, utf8=raw_bytes if codec == "utf-8" else None)
+    else:
+        page = parse_text(text)
     return build_records(
         page,
         source=source or url or "<memory>",
@@ -52,11 +58,11 @@ def parse_page(
     )
 
 
-def _decode(data: bytes, encoding: str | None) -> str:
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BinaryPage("binary data, not a web page or text")
-    text = decode(data, encoding)
+    text, codec = decode(data, encoding)
     sample = text[:8192]
     if len(_CONTROL_CHARS.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
         raise BinaryPage("binary data, not a web page or text")
-    return text
+    return text, codec

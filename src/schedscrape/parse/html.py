@@ -7,6 +7,7 @@ where they do not (per-talk time slots are found by their shape, not by a class)
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from bs4.dammit import UnicodeDammit
@@ -63,21 +64,22 @@ _BLOCK_TAGS = frozenset(
 _SKIPPED_TAGS = frozenset(("script", "style", "template", "noscript"))
 
 
-def decode(data: bytes, declared_encoding: str | None = None) -> str:
-    """Bytes to text: the HTTP charset first, then the page's own declaration, then detection."""
+def decode(data: bytes, declared_encoding: str | None = None) -> tuple[str, str]:
+    """Bytes to text and the codec used: the HTTP charset first, then the page's own
+    declaration, then detection (bs4's UnicodeDammit), so a wrong declaration is survived."""
     # Fast path for the usual case, a page whose declared charset decodes it cleanly.
     meta = _META_CHARSET.search(data[:4096])
     for encoding in (declared_encoding, meta.group(1).decode("ascii") if meta else None):
         if encoding:
             try:
-                return data.decode(encoding)
+                return data.decode(encoding), codecs.lookup(encoding).name
             except (UnicodeDecodeError, LookupError):
                 break  # a wrong declaration: let detection decide
     known = [declared_encoding] if declared_encoding else []
     dammit = UnicodeDammit(data, known_definite_encodings=known, is_html=True)
     if dammit.unicode_markup is None:
         raise BinaryPage("cannot decode the page as text")
-    return dammit.unicode_markup
+    return dammit.unicode_markup, codecs.lookup(dammit.original_encoding or "utf-8").name
 
 
 def looks_like_html(text: str) -> bool:
@@ -88,12 +90,16 @@ def looks_like_html(text: str) -> bool:
     )
 
 
-def parse_html(text: str) -> RawPage:
-    """Extract a session page's header and cards, or raise a PageError saying what it is."""
+def parse_html(text: str, utf8: bytes | None = None) -> RawPage:
+    """Extract a session page's header and cards, or raise a PageError saying what it is.
+
+    `utf8` is the same page as UTF-8 bytes, when the caller has them: lxml parses bytes
+    faster than a str, and encoding the text again would cost more than that saves.
+    """
     try:
-        # UTF-8 bytes parse faster than a str (and may carry an XML declaration), and a plain
-        # etree parser skips lxml.html's element-class lookup, which costs more than the parse.
-        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), _PARSER)
+        # A plain etree parser skips lxml.html's element-class lookup, which costs more than
+        # the parse; bytes may also carry an XML declaration, which a str may not.
+        root = etree.fromstring(utf8 or text.encode("utf-8", "surrogatepass"), _PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise EmptyPage(f"not parseable as HTML ({exc})") from None
     if root is None:
@@ -131,6 +137,9 @@ def block_text(element: etree._Element) -> str:
     `text_content()` would glue "</p><p>" neighbours into one word; scripts and comments
     contribute nothing; the source's indentation around blocks is layout, not text.
     """
+    if _is_one_block(element):
+        # One paragraph at most (most abstracts): libxml2's text serialiser is much faster.
+        return _plain_text(element).strip()
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
@@ -154,6 +163,22 @@ def block_text(element: etree._Element) -> str:
         walk(child)
     lines = (line.strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _is_one_block(element: etree._Element) -> bool:
+    """No child, or a single childless child with nothing but whitespace around it."""
+    if len(element) == 0:
+        return True
+    if len(element) > 1:
+        return False
+    child = element[0]
+    return (
+        len(child) == 0
+        and child.tag not in _SKIPPED_TAGS
+        and isinstance(child.tag, str)
+        and not (element.text or "").strip()
+        and not (child.tail or "").strip()
+    )
 
 
 def _read_header(header: etree._Element, page: RawPage) -> None:
@@ -186,7 +211,8 @@ def _read_card(card: etree._Element) -> RawCard:
     raw = RawCard()
     outside_abstract: list[str] = []
     for child in card:
-        if child.tag == "div" and "abstract" in child.get("class", "").split():
+        classes = child.get("class")
+        if child.tag == "div" and classes and "abstract" in classes.split():
             if raw.abstract is None:
                 raw.abstract = block_text(child)
             continue
