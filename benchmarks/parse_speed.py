@@ -63,14 +63,18 @@ def main() -> int:
     for number in range(1, args.trials + 1):
         output = subprocess.run(
             [sys.executable, __file__, str(args.page), "--trial"],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         result = json.loads(output)
         ratio = result["first"] / result["lxml"]
         ratios.append(ratio)
-        print(f"trial {number}: lxml.html.fromstring {result['lxml'] * 1000:.1f} ms, "
-              f"parse_page first call {result['first'] * 1000:.1f} ms "
-              f"({result['talks']} talks), ratio {ratio:.2f}")
+        print(
+            f"trial {number}: lxml.html.fromstring {result['lxml'] * 1000:.1f} ms, "
+            f"parse_page first call {result['first'] * 1000:.1f} ms "
+            f"({result['talks']} talks), ratio {ratio:.2f}"
+        )
     median = statistics.median(ratios)
     print(f"median ratio parse_page/lxml: {median:.2f} (target <= {TARGET})")
     return 0 if median <= TARGET else 1

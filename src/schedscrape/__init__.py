@@ -1,8 +1,8 @@
 """schedscrape: conference schedule pages -> clean, validated data.
 
-    >>> import schedscrape
-    >>> page = schedscrape.parse_page(open("session.html", "rb").read(), url="https://icml.cc/virtual/2025/session/50259")
-    >>> page.session.title, len(page.talks)
+>>> import schedscrape
+>>> page = schedscrape.parse_page(open("session.html", "rb").read(), url="https://icml.cc/virtual/2025/session/50259")
+>>> page.session.title, len(page.talks)
 """
 
 from importlib.metadata import PackageNotFoundError, version

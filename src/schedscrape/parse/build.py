@@ -86,8 +86,9 @@ class _Context:
         return f"{parts.scheme}://{parts.netloc}"
 
     def warn(self, message: str, stage: str = "parse") -> None:
-        self.problems.append(Problem(source=self.source, stage=stage, severity="warning",
-                                     message=message))
+        self.problems.append(
+            Problem(source=self.source, stage=stage, severity="warning", message=message)
+        )
 
 
 def build_records(
@@ -110,8 +111,8 @@ def build_records(
         content_sha256=content_sha256,
         conference=conference,
         year=None,
-        base_url=page_url or (f"https://{CONFERENCE_HOSTS[conference]}" if conference in
-                              CONFERENCE_HOSTS else None),
+        base_url=page_url
+        or (f"https://{CONFERENCE_HOSTS[conference]}" if conference in CONFERENCE_HOSTS else None),
         problems=problems,
     )
     context.year = _year(page, page_url, year, label_year, context, today)
@@ -119,10 +120,14 @@ def build_records(
     cards = page.cards
     if page.truncated:
         cards = cards[:-1]
-        problems.append(Problem(
-            source=source, stage="parse", severity="error",
-            message=f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
-        ))
+        problems.append(
+            Problem(
+                source=source,
+                stage="parse",
+                severity="error",
+                message=f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
+            )
+        )
 
     session_time = _read_time(page.time, page.default_zone, context, "session time")
     talks_fields = [
@@ -136,8 +141,7 @@ def build_records(
     session_fields.update(talk_count=len(talks_fields), url=page_url, fetched_at=fetched_at)
     session = _validate(Session, session_fields, source, "session")
     talks = [
-        _validate(Talk, {**fields, "session_id": session_id}, source,
-                  f"talk {fields['position']}")
+        _validate(Talk, {**fields, "session_id": session_id}, source, f"talk {fields['position']}")
         for fields in talks_fields
     ]
     return ParsedPage(session=session, talks=talks, problems=problems)
@@ -184,8 +188,12 @@ def _talk_fields(
         else:
             fields.update(start=slot.start, end=slot.end, timezone=slot.timezone)
     elif session_time is not None:
-        fields.update(start=session_time.start, end=session_time.end,
-                      timezone=session_time.timezone, time_source="session")
+        fields.update(
+            start=session_time.start,
+            end=session_time.end,
+            timezone=session_time.timezone,
+            time_source="session",
+        )
     return fields
 
 
@@ -197,12 +205,20 @@ def _report_time_failures(talks_fields: list[dict], context: _Context) -> None:
         if reason:
             by_reason[reason].append(fields["position"])
     for reason, positions in by_reason.items():
-        context.warn(f"talk time not read ({reason}) for talks {_ranges(positions)}; "
-                     "start/end left empty, time_raw kept", stage="time")
+        context.warn(
+            f"talk time not read ({reason}) for talks {_ranges(positions)}; "
+            "start/end left empty, time_raw kept",
+            stage="time",
+        )
 
 
-def _session_fields(page: RawPage, session_id: str, session_time: TimeRange | None,
-                    talks_fields: list[dict], context: _Context) -> dict:
+def _session_fields(
+    page: RawPage,
+    session_id: str,
+    session_time: TimeRange | None,
+    talks_fields: list[dict],
+    context: _Context,
+) -> dict:
     fields = {
         "session_id": session_id,
         "conference": context.conference,
@@ -217,20 +233,24 @@ def _session_fields(page: RawPage, session_id: str, session_time: TimeRange | No
         "parser_version": PARSER_VERSION,
     }
     if session_time is not None:
-        fields.update(start=session_time.start, end=session_time.end,
-                      timezone=session_time.timezone)
+        fields.update(
+            start=session_time.start, end=session_time.end, timezone=session_time.timezone
+        )
     else:
         # No session slot on the page: it spans its talks, first start to last end.
         timed = [f for f in talks_fields if f.get("start")]
         if timed:
-            fields.update(start=min(f["start"] for f in timed),
-                          end=max(f.get("end") or f["start"] for f in timed),
-                          timezone=timed[0]["timezone"])
+            fields.update(
+                start=min(f["start"] for f in timed),
+                end=max(f.get("end") or f["start"] for f in timed),
+                timezone=timed[0]["timezone"],
+            )
     return fields
 
 
-def _read_time(raw: str | None, default_zone: str | None, context: _Context,
-               what: str) -> TimeRange | None:
+def _read_time(
+    raw: str | None, default_zone: str | None, context: _Context, what: str
+) -> TimeRange | None:
     if not raw:
         return None
     try:
@@ -244,11 +264,21 @@ def _parse_time(raw: str, default_zone: str | None, context: _Context) -> TimeRa
     return parse_time_range(normalize_space(raw), context.year, default_zone)
 
 
-def _year(page: RawPage, page_url: str | None, year: int | None, label_year: int | None,
-          context: _Context, today: date | None) -> int | None:
+def _year(
+    page: RawPage,
+    page_url: str | None,
+    year: int | None,
+    label_year: int | None,
+    context: _Context,
+    today: date | None,
+) -> int | None:
     """The URL, else --year, else the site's own label or event links, else the weekday."""
-    for candidate in (_year_from_url(page_url), year, label_year,
-                      *(_year_from_url(card.href) for card in page.cards[:1])):
+    for candidate in (
+        _year_from_url(page_url),
+        year,
+        label_year,
+        *(_year_from_url(card.href) for card in page.cards[:1]),
+    ):
         if candidate:
             return candidate
     slots = [normalize_space(t) for t in [page.time, *(c.time for c in page.cards)] if t]
@@ -257,8 +287,11 @@ def _year(page: RawPage, page_url: str | None, year: int | None, label_year: int
             return printed
     for slot in slots:
         if inferred := infer_year(slot, today):
-            context.warn(f"year {inferred} inferred from the weekday in {slot!r}; "
-                         "pass --year or --url to set it", stage="time")
+            context.warn(
+                f"year {inferred} inferred from the weekday in {slot!r}; "
+                "pass --year or --url to set it",
+                stage="time",
+            )
             return inferred
     if slots:
         context.warn("year unknown (no URL, no --year, no weekday to infer it from)", "time")
@@ -272,8 +305,15 @@ def _session_id(page: RawPage, page_url: str | None, context: _Context) -> str:
     if page.session_id:
         return page.session_id
     basis = "\x1f".join(
-        str(part) for part in (context.conference, context.year, page.title, page.room,
-                               page.time, *(card.title for card in page.cards[:3]))
+        str(part)
+        for part in (
+            context.conference,
+            context.year,
+            page.title,
+            page.room,
+            page.time,
+            *(card.title for card in page.cards[:3]),
+        )
     )
     return "h" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:15]
 
@@ -301,8 +341,14 @@ def _conference_from_url(url: str | None) -> str | None:
     host = urlparse(url).hostname if url else None
     if not host:
         return None
-    return next((name for name, known in CONFERENCE_HOSTS.items()
-                 if host == known or host.endswith("." + known)), None)
+    return next(
+        (
+            name
+            for name, known in CONFERENCE_HOSTS.items()
+            if host == known or host.endswith("." + known)
+        ),
+        None,
+    )
 
 
 def _site_label(label: str | None) -> tuple[str | None, int | None]:

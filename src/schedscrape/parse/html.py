@@ -7,21 +7,21 @@ where they do not (per-talk time slots are found by their shape, not by a class)
 
 from __future__ import annotations
 
-import codecs
 import re
 
-from bs4.dammit import UnicodeDammit
 from lxml import etree
 
-from schedscrape.errors import BinaryPage, EmptyPage, LoginRequired, NotASessionPage
+from schedscrape.errors import EmptyPage, LoginRequired, NotASessionPage
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.times import find_time_range
 
 
 def _has_class(name: str) -> str:
     """XPath test for one class among several; the cheap `contains` runs first."""
-    return (f"(contains(@class, '{name}') and "
-            f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))")
+    return (
+        f"(contains(@class, '{name}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))"
+    )
 
 
 # Page-level selectors.
@@ -31,8 +31,7 @@ _CANONICAL = etree.XPath(
 _TITLES = etree.XPath("/html/head/title/text()")
 _PARSER = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
 _PASSWORD_INPUT = etree.XPath("//input[@type='password']")
-_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-_PAGE_ZONE = re.compile(r"Timezone:\s*(\S+)")
+_PAGE_ZONE = re.compile(rb"Timezone:\s*(\S+)")
 
 # Header selectors, relative to div.card-header.
 _SESSION_TYPE = etree.XPath("./h3")
@@ -51,35 +50,36 @@ _MODERATOR = re.compile(r"Moderators?\s*:\s*(.+)")
 #   a dated time slot anywhere outside the abstract -> the talk's own time (no known class)
 
 
-_EVENT_ID = re.compile(r"toggle_bookmark\([^)]*?event_id\s*=\s*['\"]?(\d+)")
+_EVENT_ID = re.compile(rb"toggle_bookmark\([^)]*?event_id\s*=\s*['\"]?(\d+)")
 _LOGIN_WALL = re.compile(
     r"log(?:ged)?[ -]?in to (?:view|see|access)|please (?:log|sign)[ -]?in|sign in to continue",
     re.IGNORECASE,
 )
 # Anything the server prints after the cards: if none of it arrived, the download was cut.
-_PAGE_END_MARKERS = ("successful-page-load", "<footer", "</body", "</html")
+_PAGE_END_MARKERS = (b"successful-page-load", b"<footer", b"</body", b"</html")
 _BLOCK_TAGS = frozenset(
-    ["p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article", "blockquote", "pre"]
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+    ]
 )
 _SKIPPED_TAGS = frozenset(("script", "style", "template", "noscript"))
-
-
-def decode(data: bytes, declared_encoding: str | None = None) -> tuple[str, str]:
-    """Bytes to text and the codec used: the HTTP charset first, then the page's own
-    declaration, then detection (bs4's UnicodeDammit), so a wrong declaration is survived."""
-    # Fast path for the usual case, a page whose declared charset decodes it cleanly.
-    meta = _META_CHARSET.search(data[:4096])
-    for encoding in (declared_encoding, meta.group(1).decode("ascii") if meta else None):
-        if encoding:
-            try:
-                return data.decode(encoding), codecs.lookup(encoding).name
-            except (UnicodeDecodeError, LookupError):
-                break  # a wrong declaration: let detection decide
-    known = [declared_encoding] if declared_encoding else []
-    dammit = UnicodeDammit(data, known_definite_encodings=known, is_html=True)
-    if dammit.unicode_markup is None:
-        raise BinaryPage("cannot decode the page as text")
-    return dammit.unicode_markup, codecs.lookup(dammit.original_encoding or "utf-8").name
 
 
 def looks_like_html(text: str) -> bool:
@@ -90,16 +90,13 @@ def looks_like_html(text: str) -> bool:
     )
 
 
-def parse_html(text: str, utf8: bytes | None = None) -> RawPage:
-    """Extract a session page's header and cards, or raise a PageError saying what it is.
-
-    `utf8` is the same page as UTF-8 bytes, when the caller has them: lxml parses bytes
-    faster than a str, and encoding the text again would cost more than that saves.
-    """
+def parse_html(data: bytes) -> RawPage:
+    """Extract a session page (UTF-8 bytes) into its header and cards, or raise a PageError
+    saying what the page is instead."""
     try:
         # A plain etree parser skips lxml.html's element-class lookup, which costs more than
-        # the parse; bytes may also carry an XML declaration, which a str may not.
-        root = etree.fromstring(utf8 or text.encode("utf-8", "surrogatepass"), _PARSER)
+        # the parse itself.
+        root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise EmptyPage(f"not parseable as HTML ({exc})") from None
     if root is None:
@@ -113,16 +110,17 @@ def parse_html(text: str, utf8: bytes | None = None) -> RawPage:
     page = RawPage(
         canonical_url=_first(_CANONICAL(root)),
         site_label=next((t.strip() for t in _TITLES(root) if _looks_like_site(t)), None),
-        session_id=_session_id(text),
+        session_id=_session_id(data),
     )
     if header is not None:
         _read_header(header, page)
-    zone = _PAGE_ZONE.search(text[:20000])
-    page.default_zone = zone.group(1) if zone else None
+    zone = _PAGE_ZONE.search(data[:20000])
+    page.default_zone = zone.group(1).decode("ascii") if zone else None
 
     page.cards = cards
-    if cards and not any(marker in text[text.rfind("track-schedule-card") :] for marker in
-                         _PAGE_END_MARKERS):
+    if cards and not any(
+        marker in data[data.rfind(b"track-schedule-card") :] for marker in _PAGE_END_MARKERS
+    ):
         page.truncated = True
     if not page.cards:
         if _LOGIN_WALL.search(block_text(root)):
@@ -252,12 +250,12 @@ def _not_a_session(root: etree._Element) -> Exception:
     return NotASessionPage("not a session page: no session header and no talk cards")
 
 
-def _session_id(text: str) -> str | None:
+def _session_id(data: bytes) -> str | None:
     """The id in the session's own bookmark, which the page prints above the first card."""
-    match = _EVENT_ID.search(text)
-    first_card = text.find("track-schedule-card")
+    match = _EVENT_ID.search(data)
+    first_card = data.find(b"track-schedule-card")
     if match and (first_card == -1 or match.start() < first_card):
-        return match.group(1)
+        return match.group(1).decode("ascii")
     return None
 
 

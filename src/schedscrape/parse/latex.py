@@ -20,25 +20,126 @@ from schedscrape.parse.textutil import normalize_space
 
 # Macros whose argument is the text itself: the markup is dropped, the words stay.
 _CONTENT_MACROS = frozenset(
-    ["textbf", "textit", "textsl", "textup", "textmd", "textrm", "textsf", "texttt", "textsc", "textnormal", "emph", "underline", "uline", "mbox", "text", "textup", "mathbf", "mathit", "mathrm", "mathsf", "mathtt", "mathcal", "mathbb", "mathfrak", "mathscr", "mathnormal", "boldsymbol", "bm", "operatorname", "overline", "widebar"]
+    [
+        "textbf",
+        "textit",
+        "textsl",
+        "textup",
+        "textmd",
+        "textrm",
+        "textsf",
+        "texttt",
+        "textsc",
+        "textnormal",
+        "emph",
+        "underline",
+        "uline",
+        "mbox",
+        "text",
+        "textup",
+        "mathbf",
+        "mathit",
+        "mathrm",
+        "mathsf",
+        "mathtt",
+        "mathcal",
+        "mathbb",
+        "mathfrak",
+        "mathscr",
+        "mathnormal",
+        "boldsymbol",
+        "bm",
+        "operatorname",
+        "overline",
+        "widebar",
+    ]
 )
 # Declarations and sizing that change looks, not words.
 _DROPPED_MACROS = frozenset(
-    ["bf", "it", "em", "rm", "sf", "tt", "sc", "sl", "normalfont", "small", "footnotesize", "large", "Large", "LARGE", "huge", "Huge", "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "noindent", "centering"]
+    [
+        "bf",
+        "it",
+        "em",
+        "rm",
+        "sf",
+        "tt",
+        "sc",
+        "sl",
+        "normalfont",
+        "small",
+        "footnotesize",
+        "large",
+        "Large",
+        "LARGE",
+        "huge",
+        "Huge",
+        "left",
+        "right",
+        "big",
+        "Big",
+        "bigg",
+        "Bigg",
+        "bigl",
+        "bigr",
+        "Bigl",
+        "Bigr",
+        "biggl",
+        "biggr",
+        "displaystyle",
+        "textstyle",
+        "scriptstyle",
+        "limits",
+        "nolimits",
+        "noindent",
+        "centering",
+    ]
 )
 _SPACE_MACROS = frozenset(["quad", "qquad", "enspace", "thinspace", "medspace", "thickspace"])
 # Accents: macro -> combining character, applied to the first character of the argument.
 _ACCENTS = {
-    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
-    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
-    "r": "\u030a", "tilde": "\u0303", "widetilde": "\u0303", "hat": "\u0302",
-    "widehat": "\u0302", "bar": "\u0304", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308",
-    "acute": "\u0301", "grave": "\u0300", "breve": "\u0306", "check": "\u030c",
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "tilde": "\u0303",
+    "widetilde": "\u0303",
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "bar": "\u0304",
+    "vec": "\u20d7",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+    "acute": "\u0301",
+    "grave": "\u0300",
+    "breve": "\u0306",
+    "check": "\u030c",
 }
 # Control symbols: `\%` is a percent sign, `\,` a thin space, and so on.
 _CONTROL_SYMBOLS = {
-    "%": "%", "&": "&", "#": "#", "_": "_", "$": "$", "{": "{", "}": "}", " ": " ",
-    ",": " ", ";": " ", ":": " ", "!": "", "-": "", "/": "", "@": "",
+    "%": "%",
+    "&": "&",
+    "#": "#",
+    "_": "_",
+    "$": "$",
+    "{": "{",
+    "}": "}",
+    " ": " ",
+    ",": " ",
+    ";": " ",
+    ":": " ",
+    "!": "",
+    "-": "",
+    "/": "",
+    "@": "",
 }
 
 
@@ -56,9 +157,13 @@ def _symbol_table() -> dict[str, str]:
 
 
 _SYMBOLS = _symbol_table()
-_KNOWN = _CONTENT_MACROS | _DROPPED_MACROS | _SPACE_MACROS | _SYMBOLS.keys() | {
-    "href", "url", "frac", "dfrac", "tfrac", "sqrt", *(k for k in _ACCENTS if k.isalpha())
-}
+_KNOWN = (
+    _CONTENT_MACROS
+    | _DROPPED_MACROS
+    | _SPACE_MACROS
+    | _SYMBOLS.keys()
+    | {"href", "url", "frac", "dfrac", "tfrac", "sqrt", *(k for k in _ACCENTS if k.isalpha())}
+)
 _CONTROL_WORD = re.compile(r"[A-Za-z]+")
 _SPECIAL = re.compile(r"[\\{}$`'^_~]")
 
@@ -188,7 +293,13 @@ class _Scanner:
                 # `\\name`, `\\{` are usually Markdown-escaped (`\\mathsf{P}`); else a line break.
                 doubled = _CONTROL_WORD.match(src, self.pos + 1)
                 if (doubled and doubled.group() in _KNOWN) or src[self.pos + 1 : self.pos + 2] in (
-                    "{", "}", "#", "%", "&", "_", "$"
+                    "{",
+                    "}",
+                    "#",
+                    "%",
+                    "&",
+                    "_",
+                    "$",
                 ):
                     return self._macro(math)
                 self.pos += 1
@@ -283,9 +394,7 @@ def _atom(text: str) -> str:
 def has_markup(text: str) -> bool:
     """True when the text holds anything the cleaner would change besides whitespace."""
     # Plain substring tests: several times faster than one regex over a long abstract.
-    return (
-        "\\" in text or "$" in text or "{" in text or "}" in text or "`" in text or "''" in text
-    )
+    return "\\" in text or "$" in text or "{" in text or "}" in text or "`" in text or "''" in text
 
 
 def latex_to_text(raw: str) -> str:

@@ -60,9 +60,14 @@ def _read_header(lines: list[str], page: RawPage) -> None:
         else:
             remaining.append(line)
     # Keep the lines closest to the talks: navigation text, if any, comes first.
-    labels = ("room",) if len(remaining) == 1 else ("title", "room") if len(remaining) == 2 else (
-        "session_type", "title", "room")
-    for label, line in zip(labels, remaining[-len(labels):], strict=False):
+    labels = (
+        ("room",)
+        if len(remaining) == 1
+        else ("title", "room")
+        if len(remaining) == 2
+        else ("session_type", "title", "room")
+    )
+    for label, line in zip(labels, remaining[-len(labels) :], strict=False):
         setattr(page, label, line)
 
 
