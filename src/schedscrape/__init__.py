@@ -8,6 +8,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from schedscrape.errors import PageError, ScheduleError
+from schedscrape.load import Tables, load
 from schedscrape.models import Problem, Session, Talk, TalkAuthor
 from schedscrape.parse import ParsedPage, parse_page
 
@@ -24,6 +25,8 @@ __all__ = [
     "Session",
     "Talk",
     "TalkAuthor",
+    "Tables",
     "__version__",
+    "load",
     "parse_page",
 ]
