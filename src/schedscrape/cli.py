@@ -147,7 +147,10 @@ def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> Pars
     except Exception as exc:  # a parser bug must not stop the other pages
         return _failed(report, source, "parse", f"internal error ({type(exc).__name__}: {exc})")
     report.problems.extend(page.problems)
-    if any(problem.severity == "error" for problem in page.problems):
+    page_errors = [problem for problem in page.problems if problem.severity == "error"]
+    for problem in page_errors:
+        report_line(f"schedscrape: error: {source}: {problem.message}")
+    if page_errors:
         report.failed_pages += 1  # e.g. truncated: its complete cards are still written
     return page
 

@@ -125,7 +125,9 @@ def parse_html(data: bytes) -> RawPage:
     if not page.cards:
         if _LOGIN_WALL.search(block_text(root)):
             raise LoginRequired("login required: the page asks to log in to view the session")
-        raise NotASessionPage("session page has no talks (empty or still loading)")
+        raise NotASessionPage(
+            "no talk cards on the page (an event page, an empty session, or still loading)"
+        )
     return page
 
 
