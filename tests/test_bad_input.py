@@ -1,0 +1,67 @@
+"""Pages that give no session fail loudly with one clear line; good cards are never lost."""
+
+import pytest
+
+from schedscrape import parse_page
+from schedscrape.errors import BinaryPage, EmptyPage, LoginRequired, NotASessionPage
+from tests.conftest import EDGE, SESSIONS
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "message"),
+    [
+        ("empty.html", EmptyPage, "page is empty"),
+        ("binary.png", BinaryPage, "binary data"),
+        ("login-wall.html", LoginRequired, "login required"),
+        ("event-detail-page.html", NotASessionPage, "no talk cards"),
+    ],
+)
+def test_pages_without_a_session_raise(name, error, message):
+    with pytest.raises(error, match=message) as raised:
+        parse_page((EDGE / name).read_bytes())
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("data", [b"   \n\t ", "", b"<html><body></body></html>",
+                                  b"just some words\nand more words\n"])
+def test_blank_and_contentless_pages_are_failures_not_zero_talks(data):
+    with pytest.raises((EmptyPage, NotASessionPage)):
+        parse_page(data)
+
+
+def test_login_wall_in_plain_text():
+    with pytest.raises(LoginRequired):
+        parse_page(b"Please note: you must be logged in to view this content.\n")
+
+
+def test_truncated_download_keeps_complete_cards():
+    page = parse_page((EDGE / "truncated.html").read_bytes(), source="truncated.html")
+    assert [t.event_id for t in page.talks] == ["41001", "41002", "41003"]
+    assert page.session.talk_count == 3
+    (problem,) = page.problems
+    assert problem.severity == "error" and "truncated" in problem.message
+
+
+def test_declared_windows_1252_is_decoded():
+    page = parse_page((EDGE / "windows-1252.html").read_bytes())
+    assert page.talks[1].authors == ["Émilie du Châtelet"]
+    assert page.talks[2].authors[-1] == "Kurt Gödel"
+
+
+def test_wrong_declared_encoding_falls_back_to_detection():
+    data = (SESSIONS / "icml2025-poster-session.html").read_bytes()  # really UTF-8
+    page = parse_page(data.replace(b'charset="utf-8"', b'charset="ascii"'))
+    assert page.talks[1].authors == ["Émilie du Châtelet"]
+    page = parse_page(data, encoding="ascii")  # a wrong HTTP charset
+    assert page.talks[1].authors == ["Émilie du Châtelet"]
+
+
+def test_unreadable_times_keep_time_raw_and_warn():
+    page = parse_page((EDGE / "ambiguous-zone.html").read_bytes())
+    assert all(t.start is None and t.end is None for t in page.talks)
+    assert page.talks[0].time_raw == "Thu 21 July 12:30 - 12:35 IST"
+    assert page.session.start is None and page.session.time_raw.endswith("IST")
+    messages = [p.message for p in page.problems]
+    assert len(messages) == 2  # one for the session, one naming all five talks
+    assert "ambiguous time zone 'IST'" in messages[1] and "talks 1-5" in messages[1]
+    assert all(p.severity == "warning" for p in page.problems)
