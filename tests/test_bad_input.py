@@ -22,8 +22,9 @@ def test_pages_without_a_session_raise(name, error, message):
     assert "\n" not in str(raised.value)
 
 
-@pytest.mark.parametrize("data", [b"   \n\t ", "", b"<html><body></body></html>",
-                                  b"just some words\nand more words\n"])
+@pytest.mark.parametrize(
+    "data", [b"   \n\t ", "", b"<html><body></body></html>", b"just some words\nand more words\n"]
+)
 def test_blank_and_contentless_pages_are_failures_not_zero_talks(data):
     with pytest.raises((EmptyPage, NotASessionPage)):
         parse_page(data)

@@ -27,8 +27,10 @@ def write(tmp_path: Path, dataset: Dataset, fresh=False, formats=FORMATS) -> Dat
 
 @pytest.fixture
 def out(tmp_path):
-    write(tmp_path, Dataset.from_pages(pages("icml2025-poster-session.html",
-                                             "icml2022-oral-session.html")))
+    write(
+        tmp_path,
+        Dataset.from_pages(pages("icml2025-poster-session.html", "icml2022-oral-session.html")),
+    )
     return tmp_path
 
 
@@ -67,17 +69,22 @@ def test_json_keeps_offsets_unicode_and_nulls(out):
 
 def test_parquet_gives_lists_and_aware_times(out):
     talks = pd.read_parquet(out / "talks.parquet")
-    assert isinstance(talks.loc[0, "authors"], (list, tuple)) or hasattr(talks.loc[0, "authors"],
-                                                                         "tolist")
+    assert isinstance(talks.loc[0, "authors"], (list, tuple)) or hasattr(
+        talks.loc[0, "authors"], "tolist"
+    )
     assert str(talks["start"].dtype) == "datetime64[us, UTC]"
     assert talks.loc[0, "start"] == pd.Timestamp("2025-07-15T23:30:00Z")
     authors = pd.read_parquet(out / "talk_authors.parquet")
     assert list(authors.columns) == ["session_id", "position", "author_position", "name"]
-    assert authors.iloc[0].to_dict() == {"session_id": "50201", "position": 1,
-                                         "author_position": 1, "name": "Ada Lovelace"}
+    assert authors.iloc[0].to_dict() == {
+        "session_id": "50201",
+        "position": 1,
+        "author_position": 1,
+        "name": "Ada Lovelace",
+    }
 
 
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_csv_neutralises_formula_cells(text):
     assert csv_cell(text) == "'" + text
     assert csv_cell(["=1", "b"]) == "'=1; b"
@@ -92,8 +99,11 @@ def test_manifest_lists_files_with_hashes(out):
     for entry in manifest["files"]:
         assert hashlib.sha256((out / entry["name"]).read_bytes()).hexdigest() == entry["sha256"]
     talks = json.loads((out / "talks.json").read_text(encoding="utf-8"))
-    assert manifest["dataset"] == {"sessions": 2, "talks": 9,
-                                   "talk_authors": sum(len(t["authors"]) for t in talks)}
+    assert manifest["dataset"] == {
+        "sessions": 2,
+        "talks": 9,
+        "talk_authors": sum(len(t["authors"]) for t in talks),
+    }
     assert len(manifest["runs"]) == 1
 
 

@@ -12,15 +12,20 @@ from schedscrape.parse.latex import clean_text
     ("raw", "clean"),
     [
         (r"\textbf{La}nguage", "Language"),
-        (r"named \glam (\textbf{G}eneralist \textbf{La}nguage \textbf{M}odel)",
-         r"named \glam (Generalist Language Model)"),
+        (
+            r"named \glam (\textbf{G}eneralist \textbf{La}nguage \textbf{M}odel)",
+            r"named \glam (Generalist Language Model)",
+        ),
         ("the ``training dynamics'' after", "the “training dynamics” after"),
         (r"$\alpha$-divergence", "α-divergence"),
         (r"For each $query$ element", "For each query element"),
         (r"improves by $12.0\%$ and 84.6\% overall", "improves by 12.0% and 84.6% overall"),
         ("reaches 84.6% with a base-sized model", "reaches 84.6% with a base-sized model"),
         (r"Q\&A pairs & more ~ text", "Q&A pairs & more ~ text"),
-        (r"Page: \href{https://vilp-team.github.io/}{ViLP}.", "Page: ViLP (https://vilp-team.github.io/)."),
+        (
+            r"Page: \href{https://vilp-team.github.io/}{ViLP}.",
+            "Page: ViLP (https://vilp-team.github.io/).",
+        ),
         (r"at \url{https://github.com/x_y/a%20b}", "at https://github.com/x_y/a%20b"),
         (r"Schr\"{o}dinger and Schr\"odinger", "Schrödinger and Schrödinger"),
         (r"$\\mathsf{FP} \\neq \\#\\mathsf{P}$", "FP ≠ #P"),
@@ -52,11 +57,46 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", folded)
 
 
-LATEX_PIECES = st.sampled_from([
-    "\\textbf{", "\\emph{", "}", "{", "$", "$$", "\\%", "%", "&", "~", "``", "''", "\\alpha",
-    "\\frac{", "\\sqrt", "\\href{", "\\url{", "\\\\", "\\", "^", "_", "\\\"", "\\'", "\\glam",
-    "\\left(", "\\right)", " ", "\n", "x", "12.5", "word", "é", "Ω", "-", "@", "=",
-])
+LATEX_PIECES = st.sampled_from(
+    [
+        "\\textbf{",
+        "\\emph{",
+        "}",
+        "{",
+        "$",
+        "$$",
+        "\\%",
+        "%",
+        "&",
+        "~",
+        "``",
+        "''",
+        "\\alpha",
+        "\\frac{",
+        "\\sqrt",
+        "\\href{",
+        "\\url{",
+        "\\\\",
+        "\\",
+        "^",
+        "_",
+        '\\"',
+        "\\'",
+        "\\glam",
+        "\\left(",
+        "\\right)",
+        " ",
+        "\n",
+        "x",
+        "12.5",
+        "word",
+        "é",
+        "Ω",
+        "-",
+        "@",
+        "=",
+    ]
+)
 
 
 @given(st.lists(st.one_of(LATEX_PIECES, st.text(max_size=6)), max_size=40).map("".join))

@@ -33,8 +33,12 @@ def test_poster_session_header_and_cards():
     assert first.event_id == "41001"
     assert first.url == "https://icml.cc/virtual/2025/poster/41001"
     assert fourth.url == "https://icml.cc/virtual/2025/spotlight/41004"
-    assert [t.event_type for t in page.talks] == ["Poster", "Spotlight Poster", "Poster",
-                                                  "Spotlight Poster"]
+    assert [t.event_type for t in page.talks] == [
+        "Poster",
+        "Spotlight Poster",
+        "Poster",
+        "Spotlight Poster",
+    ]
     assert [t.poster_position for t in page.talks] == ["#E-101", "#E-102", "#E-103", "#E-104"]
     assert first.authors == ["Ada Lovelace", "Charles Babbage", "Grace O'Hopper"]
     assert third.authors == ["Alan Turing", "Alonzo Church", "Kurt Gödel"]  # ⋅ separator
@@ -65,7 +69,9 @@ def test_oral_session_with_per_talk_slots():
     oral = page.talks[-1]
     assert oral.event_type == "Oral"
     assert (oral.start.isoformat(), oral.end.isoformat()) == (
-        "2022-07-21T13:00:00-07:00", "2022-07-21T13:20:00-07:00")
+        "2022-07-21T13:00:00-07:00",
+        "2022-07-21T13:20:00-07:00",
+    )
     assert oral.time_raw == "Thu 21 July 13:00 - 13:20 PDT"
     assert page.talks[0].abstract.startswith("Scaling language models")
     assert "named \\glam (Generalist Language Model)" in page.talks[0].abstract
@@ -85,8 +91,11 @@ def test_text_rendering_is_told_apart_by_content():
 
 
 def test_url_and_options_fill_what_the_page_lacks():
-    page = parse("icml2022-hall-g-excerpt.txt",
-                 url="https://icml.cc/virtual/2022/session/20119", conference="ICML")
+    page = parse(
+        "icml2022-hall-g-excerpt.txt",
+        url="https://icml.cc/virtual/2022/session/20119",
+        conference="ICML",
+    )
     assert page.session.session_id == "20119"
     assert page.session.url == "https://icml.cc/virtual/2022/session/20119"
     assert page.session.conference == "ICML" and page.session.year == 2022

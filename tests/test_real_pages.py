@@ -22,14 +22,24 @@ def test_real_icml2025_poster_session(real_page):
 
     first = page.talks[0]
     assert (first.event_id, first.url) == ("45933", "https://icml.cc/virtual/2025/poster/45933")
-    assert first.title == "MindLLM: A Subject-Agnostic and Versatile Model for fMRI-to-text Decoding"
-    assert first.authors == ["Weikang Qiu", "Zheng Huang", "Haoyu Hu", "Aosong Feng",
-                             "Yujun Yan", "ZHITAO YING"]
+    assert (
+        first.title == "MindLLM: A Subject-Agnostic and Versatile Model for fMRI-to-text Decoding"
+    )
+    assert first.authors == [
+        "Weikang Qiu",
+        "Zheng Huang",
+        "Haoyu Hu",
+        "Aosong Feng",
+        "Yujun Yan",
+        "ZHITAO YING",
+    ]
     assert first.poster_position == "#W-100"
     assert Counter(t.event_type for t in page.talks) == {"Poster": 210, "Spotlight Poster": 22}
     assert len({t.event_id for t in page.talks}) == 232
-    assert all(t.url == f"https://icml.cc/virtual/2025/{t.url.split('/')[-2]}/{t.event_id}"
-               for t in page.talks)
+    assert all(
+        t.url == f"https://icml.cc/virtual/2025/{t.url.split('/')[-2]}/{t.event_id}"
+        for t in page.talks
+    )
     assert all(t.poster_position and t.poster_position.startswith("#W-") for t in page.talks)
     assert any("Alexandre d'Aspremont" in t.authors for t in page.talks)
 
@@ -63,7 +73,9 @@ def test_seed_text_icml2022_hall_g(seed_text):
     oral = page.talks[6]
     assert oral.title == "Near-Exact Recovery for Tomographic Inverse Problems via Deep Learning"
     assert (oral.start.isoformat(), oral.end.isoformat()) == (
-        "2022-07-21T13:00:00-07:00", "2022-07-21T13:20:00-07:00")
+        "2022-07-21T13:00:00-07:00",
+        "2022-07-21T13:20:00-07:00",
+    )
     assert oral.authors == ["Martin Genzel", "Ingo Gühring", "Jan Macdonald", "Maximilian März"]
     assert len(page.talks[0].authors) == 27
     assert page.talks[10].authors == ["Konstantin Mishchenko", "Ahmed Khaled", "Peter Richtarik"]

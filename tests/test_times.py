@@ -18,17 +18,56 @@ PDT = timezone(timedelta(hours=-7))
 @pytest.mark.parametrize(
     ("raw", "year", "start", "end", "label"),
     [
-        ("Thu 21 July 12:30 - 12:35 PDT", 2022, (2022, 7, 21, 12, 30), (2022, 7, 21, 12, 35), "PDT"),
-        ("Wed 16 Jul 11 a.m. PDT — 1:30 p.m. PDT", 2025, (2025, 7, 16, 11, 0),
-         (2025, 7, 16, 13, 30), "PDT"),
+        (
+            "Thu 21 July 12:30 - 12:35 PDT",
+            2022,
+            (2022, 7, 21, 12, 30),
+            (2022, 7, 21, 12, 35),
+            "PDT",
+        ),
+        (
+            "Wed 16 Jul 11 a.m. PDT — 1:30 p.m. PDT",
+            2025,
+            (2025, 7, 16, 11, 0),
+            (2025, 7, 16, 13, 30),
+            "PDT",
+        ),
         ("Tue 12 Dec noon – 1 p.m. KST", 2023, (2023, 12, 12, 12, 0), (2023, 12, 12, 13, 0), "KST"),
-        ("Tue 12 Dec 11 p.m. EST — midnight EST", 2023, (2023, 12, 12, 23, 0),
-         (2023, 12, 13, 0, 0), "EST"),
-        ("Mon 5 Dec 08:30 -- 10:30 AM PST", 2016, (2016, 12, 5, 8, 30), (2016, 12, 5, 10, 30), "PST"),
-        ("Mon Dec 5th 11 - 1:30 PM CEST", 2016, (2016, 12, 5, 11, 0), (2016, 12, 5, 13, 30), "CEST"),
-        ("Thu, Apr 23, 2026 • 9:00 AM – 10:00 AM -03", None, (2026, 4, 23, 9, 0),
-         (2026, 4, 23, 10, 0), "-03"),
-        ("Fri 1 March 10:00 - 11:00 +0530", 2024, (2024, 3, 1, 10, 0), (2024, 3, 1, 11, 0), "+0530"),
+        (
+            "Tue 12 Dec 11 p.m. EST — midnight EST",
+            2023,
+            (2023, 12, 12, 23, 0),
+            (2023, 12, 13, 0, 0),
+            "EST",
+        ),
+        (
+            "Mon 5 Dec 08:30 -- 10:30 AM PST",
+            2016,
+            (2016, 12, 5, 8, 30),
+            (2016, 12, 5, 10, 30),
+            "PST",
+        ),
+        (
+            "Mon Dec 5th 11 - 1:30 PM CEST",
+            2016,
+            (2016, 12, 5, 11, 0),
+            (2016, 12, 5, 13, 30),
+            "CEST",
+        ),
+        (
+            "Thu, Apr 23, 2026 • 9:00 AM – 10:00 AM -03",
+            None,
+            (2026, 4, 23, 9, 0),
+            (2026, 4, 23, 10, 0),
+            "-03",
+        ),
+        (
+            "Fri 1 March 10:00 - 11:00 +0530",
+            2024,
+            (2024, 3, 1, 10, 0),
+            (2024, 3, 1, 11, 0),
+            "+0530",
+        ),
     ],
 )
 def test_forms_seen_on_the_sites(raw, year, start, end, label):
@@ -86,8 +125,11 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 @given(
-    month=st.integers(1, 12), day=st.integers(1, 31), hour=st.integers(0, 23),
-    minute=st.integers(0, 59), length=st.integers(0, 24 * 60 - 1),
+    month=st.integers(1, 12),
+    day=st.integers(1, 31),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
+    length=st.integers(0, 24 * 60 - 1),
     zone=st.sampled_from(["PDT", "EST", "CEST", "KST", "-03", "+0530", "UTC"]),
 )
 def test_generated_slots_parse_exactly(month, day, hour, minute, length, zone):

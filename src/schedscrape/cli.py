@@ -16,7 +16,8 @@ from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
-from schedscrape.progress import Progress, report as report_line, terminal_safe
+from schedscrape.progress import Progress, terminal_safe
+from schedscrape.progress import report as report_line
 
 DEFAULT_FORMATS = "csv,json,parquet"
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -51,13 +52,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="DIR",
-                        help="output folder (default: output/)")
-    parser.add_argument("--format", default=DEFAULT_FORMATS, type=_formats, metavar="LIST",
-                        help=f"comma-separated formats: {', '.join(WRITERS)} "
-                        f"(default: {DEFAULT_FORMATS})")
-    parser.add_argument("--fresh", action="store_true",
-                        help="start the output folder empty instead of merging into it")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("output"),
+        metavar="DIR",
+        help="output folder (default: output/)",
+    )
+    parser.add_argument(
+        "--format",
+        default=DEFAULT_FORMATS,
+        type=_formats,
+        metavar="LIST",
+        help=f"comma-separated formats: {', '.join(WRITERS)} (default: {DEFAULT_FORMATS})",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start the output folder empty instead of merging into it",
+    )
 
 
 def _formats(text: str) -> list[str]:
@@ -88,8 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(terminal_safe(f"schedscrape: error: {exc}"), file=sys.stderr)
         return EXIT_PAGES_FAILED
     except OSError as exc:
-        print(f"schedscrape: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-              file=sys.stderr)
+        print(
+            f"schedscrape: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return EXIT_PAGES_FAILED
     except KeyboardInterrupt:
         print("schedscrape: interrupted; files already written are complete", file=sys.stderr)
@@ -126,9 +142,10 @@ def _expand(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from sorted(
-                found for found in path.rglob("*")
-                if found.is_file() and not any(part.startswith(".")
-                                               for part in found.relative_to(path).parts)
+                found
+                for found in path.rglob("*")
+                if found.is_file()
+                and not any(part.startswith(".") for part in found.relative_to(path).parts)
             )
         else:
             yield path
@@ -138,8 +155,9 @@ def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> Pars
     source = str(path)
     try:
         data = path.read_bytes()
-        page = parse_page(data, url=args.url, year=args.year, conference=args.conference,
-                          source=source)
+        page = parse_page(
+            data, url=args.url, year=args.year, conference=args.conference, source=source
+        )
     except OSError as exc:
         return _failed(report, source, "read", f"cannot read file: {exc.strerror or exc}")
     except PageError as exc:
@@ -162,18 +180,21 @@ def _failed(report: RunReport, source: str, stage: str, message: str) -> None:
     return None
 
 
-def _summary(report: RunReport, dataset: Dataset, args: argparse.Namespace,
-             elapsed: float) -> None:
+def _summary(report: RunReport, dataset: Dataset, args: argparse.Namespace, elapsed: float) -> None:
     good = report.pages - report.failed_pages
     line = (
-        f"schedscrape: {report.pages} pages ({good} ok, {report.failed_pages} failed): "
-        f"{len(dataset.sessions)} sessions, {len(dataset.talks)} talks, "
-        f"{report.errors} errors, {report.warnings} warnings -> {args.output}/ "
-        f"({', '.join(args.format)}) in {elapsed:.1f} s"
+        f"schedscrape: {_count(report.pages, 'page')} ({good} ok, {report.failed_pages} failed): "
+        f"{_count(len(dataset.sessions), 'session')}, {_count(len(dataset.talks), 'talk')}, "
+        f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')} "
+        f"-> {args.output}/ ({', '.join(args.format)}) in {elapsed:.1f} s"
     )
     if report.problems:
         line += f"; details in {args.output / 'errors.jsonl'}"
     print(terminal_safe(line), file=sys.stderr)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 if __name__ == "__main__":

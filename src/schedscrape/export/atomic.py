@@ -23,7 +23,9 @@ def _umask() -> int:
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path in the target's folder; renamed onto `target` if the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     os.close(handle)
     temp_path = Path(temporary)
     os.chmod(temp_path, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
@@ -39,5 +41,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
 @contextlib.contextmanager
 def atomic_text(target: Path, newline: str | None = None) -> Iterator[IO[str]]:
     """A UTF-8 text stream whose content replaces `target` atomically when the block ends."""
-    with atomic_path(target) as temp_path, open(temp_path, "w", encoding="utf-8", newline=newline) as stream:
+    with (
+        atomic_path(target) as temp_path,
+        open(temp_path, "w", encoding="utf-8", newline=newline) as stream,
+    ):
         yield stream

@@ -18,8 +18,10 @@ def columns(model: type[BaseModel]) -> list[str]:
 def arrow_schema(model: type[BaseModel]) -> pa.Schema:
     """An explicit Arrow schema: lists as list<string>, times as UTC timestamps."""
     return pa.schema(
-        [pa.field(name, _arrow_type(field.annotation), nullable=True)
-         for name, field in model.model_fields.items()]
+        [
+            pa.field(name, _arrow_type(field.annotation), nullable=True)
+            for name, field in model.model_fields.items()
+        ]
     )
 
 

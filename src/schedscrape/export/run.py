@@ -58,8 +58,14 @@ def write_outputs(
     return dataset
 
 
-def _write_manifest(directory: Path, dataset: Dataset, new: Dataset, written: list[Path],
-                    report: RunReport, fresh: bool) -> None:
+def _write_manifest(
+    directory: Path,
+    dataset: Dataset,
+    new: Dataset,
+    written: list[Path],
+    report: RunReport,
+    fresh: bool,
+) -> None:
     from schedscrape import __version__
 
     manifest_path = directory / "manifest.json"
@@ -82,8 +88,18 @@ def _write_manifest(directory: Path, dataset: Dataset, new: Dataset, written: li
     }
     earlier_runs = [] if fresh else _earlier_runs(manifest_path)
     manifest = {
-        **{key: run[key] for key in ("schedscrape_version", "parser_version", "started_at",
-                                     "finished_at", "command", "arguments", "counts")},
+        **{
+            key: run[key]
+            for key in (
+                "schedscrape_version",
+                "parser_version",
+                "started_at",
+                "finished_at",
+                "command",
+                "arguments",
+                "counts",
+            )
+        },
         "dataset": {
             "sessions": len(dataset.sessions),
             "talks": len(dataset.talks),

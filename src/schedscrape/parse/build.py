@@ -85,9 +85,9 @@ class _Context:
         parts = urlsplit(self.base_url or "")
         return f"{parts.scheme}://{parts.netloc}"
 
-    def warn(self, message: str, stage: str = "parse") -> None:
+    def report(self, message: str, stage: str = "parse", severity: str = "warning") -> None:
         self.problems.append(
-            Problem(source=self.source, stage=stage, severity="warning", message=message)
+            Problem(source=self.source, stage=stage, severity=severity, message=message)
         )
 
 
@@ -120,13 +120,9 @@ def build_records(
     cards = page.cards
     if page.truncated:
         cards = cards[:-1]
-        problems.append(
-            Problem(
-                source=source,
-                stage="parse",
-                severity="error",
-                message=f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
-            )
+        context.report(
+            f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
+            severity="error",
         )
 
     session_time = _read_time(page.time, page.default_zone, context, "session time")
@@ -158,7 +154,7 @@ def _talk_fields(
     abstract, abstract_warning = clean_text(card.abstract) if card.abstract else (None, None)
     for name, warning in (("title", title_warning), ("abstract", abstract_warning)):
         if warning:
-            context.warn(f"talk {position} {name}: {warning}", stage="clean")
+            context.report(f"talk {position} {name}: {warning}", stage="clean")
     fields = {
         "position": position,
         "event_id": _event_id(card.href),
@@ -205,7 +201,7 @@ def _report_time_failures(talks_fields: list[dict], context: _Context) -> None:
         if reason:
             by_reason[reason].append(fields["position"])
     for reason, positions in by_reason.items():
-        context.warn(
+        context.report(
             f"talk time not read ({reason}) for talks {_ranges(positions)}; "
             "start/end left empty, time_raw kept",
             stage="time",
@@ -256,7 +252,7 @@ def _read_time(
     try:
         return _parse_time(raw, default_zone, context)
     except TimeParseError as exc:
-        context.warn(f"{what} not read ({exc}); start/end left empty, time_raw kept", "time")
+        context.report(f"{what} not read ({exc}); start/end left empty, time_raw kept", "time")
         return None
 
 
@@ -287,14 +283,14 @@ def _year(
             return printed
     for slot in slots:
         if inferred := infer_year(slot, today):
-            context.warn(
+            context.report(
                 f"year {inferred} inferred from the weekday in {slot!r}; "
                 "pass --year or --url to set it",
                 stage="time",
             )
             return inferred
     if slots:
-        context.warn("year unknown (no URL, no --year, no weekday to infer it from)", "time")
+        context.report("year unknown (no URL, no --year, no weekday to infer it from)", "time")
     return None
 
 

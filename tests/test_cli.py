@@ -1,0 +1,132 @@
+"""The command line: exit codes, one-line errors, a summary, and outputs that are all written."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from schedscrape.cli import main
+from tests.conftest import EDGE, SESSIONS
+
+
+def run(*argv):
+    return main([str(arg) for arg in argv])
+
+
+def test_parse_folder_of_good_pages_exits_0(tmp_path, capsys):
+    assert run("parse", SESSIONS, "-o", tmp_path) == 0
+    err = capsys.readouterr().err
+    assert "3 pages (3 ok, 0 failed): 3 sessions, 15 talks" in err
+    assert len(pd.read_parquet(tmp_path / "talks.parquet")) == 15
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["pages"] == 3 and manifest["command"] == "parse"
+
+
+def test_mixed_folder_writes_the_good_and_exits_1(tmp_path, capsys):
+    mixed = tmp_path / "pages"
+    shutil.copytree(EDGE, mixed)
+    shutil.copy(SESSIONS / "icml2025-poster-session.html", mixed / "good.html")
+    out = tmp_path / "out"
+    assert run("parse", mixed, "-o", out) == 1
+    err = capsys.readouterr().err
+    assert "login-wall.html: login required" in err
+    assert "empty.html: page is empty" in err
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    failed = {e["source"].rsplit("/", 1)[-1] for e in errors if e["severity"] == "error"}
+    assert failed == {
+        "binary.png",
+        "empty.html",
+        "event-detail-page.html",
+        "login-wall.html",
+        "truncated.html",
+    }
+    assert all(set(e) == {"source", "stage", "severity", "message"} for e in errors)
+    sessions = pd.read_json(out / "sessions.json", dtype={"session_id": str})
+    assert set(sessions["session_id"]) == {"50201", "50202", "20120"}
+
+
+def test_missing_path_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run("parse", tmp_path / "nope.html", "-o", tmp_path / "out")
+    assert exited.value.code == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["parse"], ["parse", "x", "--format", "xml"], ["parse", "x", "--year", "22"], ["frobnicate"]],
+)
+def test_bad_options_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run(*argv)
+    assert exited.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_url_goes_with_one_page(tmp_path):
+    with pytest.raises(SystemExit) as exited:
+        run("parse", SESSIONS, "--url", "https://icml.cc/virtual/2022/session/1", "-o", tmp_path)
+    assert exited.value.code == 2
+
+
+def test_single_format_and_options(tmp_path):
+    page = SESSIONS / "icml2022-hall-g-excerpt.txt"
+    assert (
+        run(
+            "parse",
+            page,
+            "-o",
+            tmp_path,
+            "--format",
+            "json",
+            "--year",
+            "2022",
+            "--conference",
+            "ICML",
+        )
+        == 0
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "errors.jsonl",
+        "manifest.json",
+        "sessions.json",
+        "talk_authors.json",
+        "talks.json",
+    ]
+    (session,) = json.loads((tmp_path / "sessions.json").read_text())
+    assert session["conference"] == "ICML" and session["year"] == 2022
+    assert (tmp_path / "errors.jsonl").read_text() == ""
+
+
+def test_unwritable_output_is_one_clear_line(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert run("parse", SESSIONS, "-o", blocker / "out") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("schedscrape: error:") and "Traceback" not in "\n".join(err)
+
+
+def test_console_script_runs_as_installed(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "schedscrape",
+            "parse",
+            str(EDGE / "empty.html"),
+            "-o",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr.splitlines()[0] == f"schedscrape: error: {EDGE / 'empty.html'}: page is empty"
+    )
+    assert "Traceback" not in result.stderr
