@@ -7,17 +7,22 @@ written); 2 the command itself is wrong. Users never see a traceback.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 
+from schedscrape.discover import entry_url, session_links
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
+from schedscrape.fetch import Fetcher, FetchOptions, default_cache_path
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 from schedscrape.progress import Progress, terminal_safe
 from schedscrape.progress import report as report_line
+from schedscrape.scrape import Outcome, scrape
 
 DEFAULT_FORMATS = "csv,json,parquet"
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -48,7 +53,99 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--url", help="the page's original address (one page only)")
     parse.add_argument("--year", type=_year, help="the conference year, if the page lacks it")
     parse.add_argument("--conference", help='the conference name ("ICML"), if the page lacks it')
+
+    scrape = commands.add_parser(
+        "scrape",
+        help="fetch the given session pages and parse them",
+        description="Fetch session pages politely (robots.txt, rate limit, retries, cache) "
+        "and parse them.",
+    )
+    scrape.add_argument("urls", nargs="+", metavar="URL")
+    _add_output_options(scrape)
+    _add_fetch_options(scrape)
+
+    crawl = commands.add_parser(
+        "crawl",
+        help="discover every session of a conference-year and scrape them",
+        description="Start from a page that lists sessions (a calendar URL, or NAME YEAR such "
+        "as `icml 2022`), find every session page of that conference-year and scrape them.",
+    )
+    crawl.add_argument(
+        "entry",
+        nargs="+",
+        metavar="ENTRY",
+        help="a calendar URL, or NAME YEAR (icml, neurips, iclr, mlsys, ...)",
+    )
+    _add_output_options(crawl)
+    _add_fetch_options(crawl)
     return parser
+
+
+def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    fetch = parser.add_argument_group("fetch options")
+    fetch.add_argument(
+        "--rate",
+        type=_positive(float),
+        default=1.0,
+        metavar="R",
+        help="requests per second per host (default: 1)",
+    )
+    fetch.add_argument(
+        "--concurrency",
+        type=_positive(int),
+        default=4,
+        metavar="N",
+        help="pages fetched at once (default: 4)",
+    )
+    fetch.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help=f"HTTP cache file (default: {default_cache_path()})",
+    )
+    fetch.add_argument(
+        "--offline", action="store_true", help="use the cache only; never touch the network"
+    )
+    fetch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="revalidate cached pages with the site (ETag / Last-Modified)",
+    )
+    fetch.add_argument(
+        "--max-age",
+        type=_duration,
+        default=timedelta(hours=24),
+        metavar="AGE",
+        help="reuse a cached page this long without asking the site: seconds, "
+        "or a number with s, m, h or d (default: 24h)",
+    )
+    fetch.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=30.0,
+        metavar="SECONDS",
+        help="per-request timeout (default: 30)",
+    )
+    fetch.add_argument(
+        "--retries",
+        type=_non_negative_int,
+        default=4,
+        metavar="N",
+        help="retries on connection errors, 429 and 5xx (default: 4)",
+    )
+    fetch.add_argument(
+        "--user-agent",
+        default=None,
+        metavar="TEXT",
+        help="identify yourself, e.g. with a contact address; schedscrape's own "
+        "name and URL are always kept in it",
+    )
+    fetch.add_argument(
+        "--ignore-robots",
+        action="store_true",
+        help="do not obey robots.txt (only with the site's permission)",
+    )
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +181,35 @@ def _formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
+def _positive(kind):
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        return value
+
+    return convert
+
+
+def _non_negative_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
+    return int(text)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(text: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a duration (like 3600, 30m, 24h, 7d): {text!r}")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
+
+
 def _year(text: str) -> int:
     if not (text.isdigit() and 1980 <= int(text) <= 2100):
         raise argparse.ArgumentTypeError(f"not a four-digit year: {text!r}")
@@ -96,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "parse":
             return run_parse(args)
+        if args.command in ("scrape", "crawl"):
+            return run_fetch(args)
     except UsageError as exc:
         parser.exit(EXIT_USAGE, f"schedscrape: error: {exc}\n")
     except ScheduleError as exc:
@@ -127,7 +255,55 @@ def run_parse(args: argparse.Namespace) -> int:
             if page is not None:
                 parsed.append(page)
             progress.advance(path.name)
-    report.pages = len(pages)
+    return _finish(report, parsed, args, started)
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    report = RunReport(command=args.command)
+    options = FetchOptions(
+        rate=args.rate,
+        concurrency=args.concurrency,
+        cache_path=args.cache,
+        offline=args.offline,
+        refresh=args.refresh,
+        max_age=args.max_age,
+        timeout=args.timeout,
+        retries=args.retries,
+        user_agent=args.user_agent,
+        obey_robots=not args.ignore_robots,
+    )
+    parsed: list[ParsedPage] = []
+    with Fetcher(options) as fetcher:
+        urls = args.urls if args.command == "scrape" else _discover(args.entry, fetcher)
+        with Progress(total=len(urls), unit="session") as progress:
+
+            def record(outcome: Outcome) -> None:
+                if outcome.page is not None:
+                    _record_page(report, outcome.url, outcome.page)
+                else:
+                    _record_failure(report, outcome.error)
+                progress.advance(outcome.url.rsplit("/", 1)[-1])
+
+            outcomes = scrape(urls, fetcher, on_outcome=record)
+        parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
+        report.extra_counts = {
+            "requests": fetcher.stats.requests,
+            "cache_hits": fetcher.stats.cache_hits,
+            "retries": fetcher.stats.retries,
+        }
+    return _finish(report, parsed, args, started)
+
+
+def _discover(entry: list[str], fetcher: Fetcher) -> list[str]:
+    url = entry_url(entry)
+    page = fetcher.get(url)
+    return session_links(page.content, page.url)
+
+
+def _finish(
+    report: RunReport, parsed: list[ParsedPage], args: argparse.Namespace, started: float
+) -> int:
     dataset = Dataset.from_pages(parsed)
     write_outputs(dataset, args.output, args.format, report, fresh=args.fresh)
     _summary(report, dataset, args, time.monotonic() - started)
@@ -159,25 +335,38 @@ def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> Pars
             data, url=args.url, year=args.year, conference=args.conference, source=source
         )
     except OSError as exc:
-        return _failed(report, source, "read", f"cannot read file: {exc.strerror or exc}")
+        return _record_failure(
+            report, _error(source, "read", f"cannot read file: {exc.strerror or exc}")
+        )
     except PageError as exc:
-        return _failed(report, source, exc.stage, str(exc))
+        return _record_failure(report, _error(source, exc.stage, str(exc)))
     except Exception as exc:  # a parser bug must not stop the other pages
-        return _failed(report, source, "parse", f"internal error ({type(exc).__name__}: {exc})")
+        return _record_failure(
+            report, _error(source, "parse", f"internal error ({type(exc).__name__}: {exc})")
+        )
+    _record_page(report, source, page)
+    return page
+
+
+def _error(source: str, stage: str, message: str) -> Problem:
+    return Problem(source=source, stage=stage, severity="error", message=message)
+
+
+def _record_page(report: RunReport, source: str, page: ParsedPage) -> None:
+    report.pages += 1
     report.problems.extend(page.problems)
     page_errors = [problem for problem in page.problems if problem.severity == "error"]
     for problem in page_errors:
         report_line(f"schedscrape: error: {source}: {problem.message}")
     if page_errors:
         report.failed_pages += 1  # e.g. truncated: its complete cards are still written
-    return page
 
 
-def _failed(report: RunReport, source: str, stage: str, message: str) -> None:
-    report_line(f"schedscrape: error: {source}: {message}")
+def _record_failure(report: RunReport, problem: Problem) -> None:
+    report_line(f"schedscrape: error: {problem.source}: {problem.message}")
+    report.pages += 1
     report.failed_pages += 1
-    report.problems.append(Problem(source=source, stage=stage, severity="error", message=message))
-    return None
+    report.problems.append(problem)
 
 
 def _summary(report: RunReport, dataset: Dataset, args: argparse.Namespace, elapsed: float) -> None:
@@ -188,13 +377,20 @@ def _summary(report: RunReport, dataset: Dataset, args: argparse.Namespace, elap
         f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')} "
         f"-> {args.output}/ ({', '.join(args.format)}) in {elapsed:.1f} s"
     )
+    if report.extra_counts:
+        counts = report.extra_counts
+        line += (
+            f"; {_count(counts['requests'], 'request')}, "
+            f"{_count(counts['cache_hits'], 'cache hit')}, {_count(counts['retries'], 'retry')}"
+        )
     if report.problems:
         line += f"; details in {args.output / 'errors.jsonl'}"
     print(terminal_safe(line), file=sys.stderr)
 
 
 def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{number} {noun if number == 1 else plural}"
 
 
 if __name__ == "__main__":

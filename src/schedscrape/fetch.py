@@ -1,0 +1,328 @@
+"""Polite, resumable HTTP: one `Fetcher` over a caching requests Session.
+
+- Politeness: an honest User-Agent, robots.txt obeyed (protego), a per-host rate limit shared by
+  every thread, bounded concurrency (the caller's pool), retries with exponential backoff and
+  jitter (urllib3's `Retry` policy) on connection errors, 429 and 5xx, `Retry-After` honoured.
+- Resumability: every good response goes to an on-disk SQLite cache (requests-cache). A page
+  fetched within `max_age` is reused without contacting the site, so a killed crawl that is
+  started again fetches only what it is missing; `offline` re-parses from the cache alone.
+- Safety: TLS verification is always on; redirects are followed on the same host only; a
+  redirect to a login page is a "login required" error; responses have a size cap.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import requests_cache
+from platformdirs import user_cache_dir
+from protego import Protego
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
+
+from schedscrape.errors import ScheduleError
+
+PROJECT_URL = "https://github.com/schedscrape/schedscrape"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_REDIRECTS = 5
+MAX_RETRY_AFTER = 300.0  # seconds; a server asking for longer is treated as a failure
+_LOGIN_MARKERS = ("login", "signin", "sign_in", "sign-in", "/accounts/", "/auth/")
+
+
+def default_cache_path() -> Path:
+    return Path(user_cache_dir("schedscrape")) / "http-cache.sqlite"
+
+
+def default_user_agent() -> str:
+    from schedscrape import __version__
+
+    return f"schedscrape/{__version__} (+{PROJECT_URL})"
+
+
+class FetchError(ScheduleError):
+    """A page that could not be fetched; the message says why, in one line."""
+
+    stage = "fetch"
+
+
+class LoginRedirect(FetchError):
+    pass
+
+
+class RobotsDisallowed(FetchError):
+    stage = "robots"
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    rate: float = 1.0  # requests per second per host
+    concurrency: int = 4
+    cache_path: Path | None = None  # None: the user's cache folder
+    offline: bool = False
+    refresh: bool = False
+    max_age: timedelta = timedelta(hours=24)
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 1.0  # seconds; doubles with each retry
+    user_agent: str | None = None
+    max_bytes: int = 20 * 1024 * 1024
+    obey_robots: bool = True
+
+
+@dataclass
+class Page:
+    """A fetched page: its bytes and what the response said about them."""
+
+    url: str
+    content: bytes
+    encoding: str | None
+    fetched_at: datetime
+    from_cache: bool
+
+
+@dataclass
+class FetchStats:
+    requests: int = 0  # that went to the network
+    cache_hits: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, name: str) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + 1)
+
+
+class RateLimiter:
+    """At most one request per `interval` seconds per host, across all threads."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next_free: dict[str, float] = {}
+        self._intervals: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def slow_down(self, host: str, interval: float) -> None:
+        """A host asked for more room (robots.txt Crawl-delay)."""
+        with self._lock:
+            self._intervals[host] = max(interval, self.interval)
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next_free.get(host, now))
+            self._next_free[host] = slot + self._intervals.get(host, self.interval)
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class Fetcher:
+    """Fetch pages politely; thread-safe, so one Fetcher serves a whole pool of workers."""
+
+    def __init__(self, options: FetchOptions | None = None) -> None:
+        self.options = options or FetchOptions()
+        if self.options.rate <= 0:
+            raise ValueError("rate must be positive")
+        cache_path = self.options.cache_path or default_cache_path()
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        self.session = requests_cache.CachedSession(
+            str(cache_path),
+            backend="sqlite",
+            wal=True,
+            expire_after=self.options.max_age,
+            allowable_codes=(200, 301, 302, 303, 307, 308),
+            stale_if_error=False,
+        )
+        self.session.verify = True  # never switched off
+        self.session.headers["User-Agent"] = self._user_agent()
+        self.stats = FetchStats()
+        self._limiter = RateLimiter(1.0 / self.options.rate)
+        self._robots: dict[str, Protego | None] = {}
+        self._robots_lock = threading.Lock()
+        self._retry = Retry(
+            total=self.options.retries,
+            redirect=False,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET"}),
+            backoff_factor=self.options.backoff,
+            backoff_jitter=self.options.backoff / 2,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+
+    def _user_agent(self) -> str:
+        custom = self.options.user_agent
+        if not custom:
+            return default_user_agent()
+        # A custom agent still says who is asking: schedscrape never poses as a browser.
+        return custom if "schedscrape" in custom.lower() else f"{custom} {default_user_agent()}"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def get(self, url: str) -> Page:
+        """The page at `url`, following same-host redirects; raises FetchError on failure."""
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = self._get_one(current)
+            if not response.is_redirect:
+                return self._page(url, current, response)
+            target = urljoin(current, response.headers.get("Location", ""))
+            if _is_login(target):
+                raise LoginRedirect(f"login required: redirected to {target}")
+            if urlsplit(target).netloc != urlsplit(url).netloc:
+                raise FetchError(f"redirect to another host refused: {target}")
+            current = target
+        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+    def _page(self, url: str, final_url: str, response: requests.Response) -> Page:
+        if response.status_code != 200:
+            reason = response.reason or ""
+            raise FetchError(f"HTTP {response.status_code} {reason}".strip())
+        content = response.content
+        if len(content) > self.options.max_bytes:
+            raise FetchError(
+                f"response too large ({len(content)} bytes; cap {self.options.max_bytes})"
+            )
+        from_cache = bool(getattr(response, "from_cache", False))
+        created = getattr(response, "created_at", None) if from_cache else None
+        return Page(
+            url=final_url,
+            content=content,
+            encoding=_charset(response),
+            fetched_at=_aware(created) if created else datetime.now(UTC),
+            from_cache=from_cache,
+        )
+
+    def _get_one(self, url: str) -> requests.Response:
+        """One URL, no redirects followed: from the cache if fresh, else politely from the site."""
+        cached = self.session.get(url, only_if_cached=True, allow_redirects=False)
+        is_cached = getattr(cached, "from_cache", False) and cached.status_code != 504
+        if is_cached and (self.options.offline or not self.options.refresh):
+            self.stats.count("cache_hits")
+            return cached
+        if self.options.offline:
+            raise FetchError("not in the cache (offline mode never touches the network)")
+        self._check_robots(url)
+        # --refresh: a conditional request where the site gave validators, else a full one.
+        revalidate = is_cached and any(h in cached.headers for h in ("ETag", "Last-Modified"))
+        return self._with_retries(url, revalidate=revalidate)
+
+    def _with_retries(self, url: str, revalidate: bool = False) -> requests.Response:
+        retry = self._retry
+        while True:
+            response: requests.Response | None = None
+            try:
+                response = self._network_get(url, revalidate)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                error: Exception | None = exc
+            else:
+                error = None
+                retry_after = "Retry-After" in response.headers
+                if not retry.is_retry("GET", response.status_code, retry_after):
+                    return response
+            try:
+                retry = retry.increment("GET", url, error=_urllib3_error(error))
+            except MaxRetryError:
+                if response is not None:
+                    return response  # the caller reports the final status
+                raise FetchError(
+                    f"gave up after {self.options.retries + 1} attempts: {_one_line(error)}"
+                ) from None
+            self.stats.count("retries")
+            time.sleep(self._delay(retry, response))
+
+    def _delay(self, retry: Retry, response: requests.Response | None) -> float:
+        header = response.headers.get("Retry-After") if response is not None else None
+        if header:
+            try:
+                wait = retry.parse_retry_after(header)
+            except Exception:  # a malformed header: fall back to backoff
+                wait = None
+            if wait is not None:
+                if wait > MAX_RETRY_AFTER:
+                    raise FetchError(f"server asks to retry after {wait:.0f} s; giving up")
+                return max(wait, retry.get_backoff_time())
+        return max(retry.get_backoff_time(), self.options.backoff)
+
+    def _network_get(self, url: str, revalidate: bool = False) -> requests.Response:
+        self._limiter.wait(urlsplit(url).netloc)
+        self.stats.count("requests")
+        return self.session.get(
+            url,
+            timeout=self.options.timeout,
+            allow_redirects=False,
+            refresh=revalidate,
+            force_refresh=not revalidate,  # past the cache check above, always ask the site
+        )
+
+    def _check_robots(self, url: str) -> None:
+        if not self.options.obey_robots:
+            return
+        parts = urlsplit(url)
+        host = parts.netloc
+        with self._robots_lock:
+            if host not in self._robots:
+                self._robots[host] = self._load_robots(f"{parts.scheme}://{host}/robots.txt")
+                rules = self._robots[host]
+                delay = rules.crawl_delay(self.session.headers["User-Agent"]) if rules else None
+                if delay:
+                    self._limiter.slow_down(host, float(delay))
+        rules = self._robots[host]
+        if rules is not None and not rules.can_fetch(url, self.session.headers["User-Agent"]):
+            raise RobotsDisallowed(f"disallowed by {parts.scheme}://{host}/robots.txt")
+
+    def _load_robots(self, robots_url: str) -> Protego | None:
+        """Parsed rules, or None (allow all) when the site has no robots.txt."""
+        try:
+            response = self._with_retries(robots_url)
+        except FetchError as exc:
+            raise RobotsDisallowed(f"robots.txt unreachable ({exc}); not crawling") from None
+        if response.status_code >= 500:
+            raise RobotsDisallowed(f"robots.txt answered HTTP {response.status_code}; not crawling")
+        if response.status_code != 200:
+            return None
+        return Protego.parse(response.text)
+
+
+def _is_login(url: str) -> bool:
+    parts = urlsplit(url)
+    where = f"{parts.path}?{parts.query}".lower()
+    return any(marker in where for marker in _LOGIN_MARKERS)
+
+
+def _charset(response: requests.Response) -> str | None:
+    content_type = response.headers.get("Content-Type", "")
+    if "charset=" not in content_type.lower():
+        return None  # requests would guess ISO-8859-1; the page's own <meta> knows better
+    return requests.utils.get_encoding_from_headers(response.headers)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _urllib3_error(error: Exception | None):
+    """urllib3's Retry counts errors by type; requests wraps them, so unwrap when possible."""
+    if error is None:
+        return None
+    from urllib3.exceptions import ProtocolError
+
+    inner = error.args[0] if error.args and isinstance(error.args[0], Exception) else None
+    return inner if inner is not None else ProtocolError(str(error))
+
+
+def _one_line(error: Exception | None) -> str:
+    text = str(error) if error else "unknown error"
+    return " ".join(text.split())[:200]
