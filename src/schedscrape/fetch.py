@@ -134,7 +134,7 @@ class Fetcher:
             str(cache_path),
             backend="sqlite",
             wal=True,
-            expire_after=self.options.max_age,
+            expire_after=-1,  # entries are kept; freshness is decided per run (see _age)
             allowable_codes=(200, 301, 302, 303, 307, 308),
             stale_if_error=False,
         )
@@ -209,7 +209,8 @@ class Fetcher:
         """One URL, no redirects followed: from the cache if fresh, else politely from the site."""
         cached = self.session.get(url, only_if_cached=True, allow_redirects=False)
         is_cached = getattr(cached, "from_cache", False) and cached.status_code != 504
-        if is_cached and (self.options.offline or not self.options.refresh):
+        fresh = is_cached and not self.options.refresh and self._age(cached) <= self.options.max_age
+        if is_cached and (self.options.offline or fresh):
             self.stats.count("cache_hits")
             return cached
         if self.options.offline:
@@ -218,6 +219,12 @@ class Fetcher:
         # --refresh: a conditional request where the site gave validators, else a full one.
         revalidate = is_cached and any(h in cached.headers for h in ("ETag", "Last-Modified"))
         return self._with_retries(url, revalidate=revalidate)
+
+    @staticmethod
+    def _age(response: requests.Response) -> timedelta:
+        """How old a cached response is; --max-age is applied when reading, not when saving."""
+        created = getattr(response, "created_at", None)
+        return datetime.now(UTC) - _aware(created) if created else timedelta.max
 
     def _with_retries(self, url: str, revalidate: bool = False) -> requests.Response:
         retry = self._retry
@@ -253,7 +260,7 @@ class Fetcher:
             if wait is not None:
                 if wait > MAX_RETRY_AFTER:
                     raise FetchError(f"server asks to retry after {wait:.0f} s; giving up")
-                return max(wait, retry.get_backoff_time())
+                return max(wait, retry.get_backoff_time(), self.options.backoff)
         return max(retry.get_backoff_time(), self.options.backoff)
 
     def _network_get(self, url: str, revalidate: bool = False) -> requests.Response:
