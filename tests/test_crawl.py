@@ -1,0 +1,209 @@
+"""`scrape` and `crawl` against a real HTTP server on 127.0.0.1 that the tests start.
+
+The server logs every request, so politeness is checked on what the site actually saw.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+import requests_cache
+
+from schedscrape.cli import main
+from tests.fakesite import LOGIN_WALL, FakeSite, Fault, SiteConfig
+
+YEAR = 2022
+
+
+def crawl(site, tmp_path, *extra, out="out"):
+    return main(
+        [
+            "crawl",
+            f"{site.url}/virtual/{YEAR}/calendar",
+            "-o",
+            str(tmp_path / out),
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+            *map(str, extra),
+        ]
+    )
+
+
+def session_paths(site):
+    return [path for path in site.paths() if "/session/" in path]
+
+
+@pytest.fixture
+def faulty_site():
+    config = SiteConfig(
+        sessions=[101, 102, 103, 104, 105, 106, 107, 108],
+        robots="User-agent: *\nDisallow: /virtual/2022/session/108\n",
+        faults={
+            102: Fault(status=503, times=2),
+            103: Fault(status=429, retry_after="1"),
+            104: Fault(status=404, times=99),
+            105: Fault(status=200, body=LOGIN_WALL, times=99),
+            106: Fault(delay=0.5),
+            107: Fault(
+                status=302, location="/accounts/login?next=/virtual/2022/session/107", times=99
+            ),
+        },
+    )
+    with FakeSite(config) as site:
+        yield site
+
+
+def test_crawl_with_faults(faulty_site, tmp_path, capsys):
+    site = faulty_site
+    assert crawl(site, tmp_path, "--rate", 10, "--retries", 3) == 1
+    out = tmp_path / "out"
+    sessions = pd.read_parquet(out / "sessions.parquet")
+    assert sorted(sessions["session_id"]) == ["101", "102", "103", "106"]
+    assert sessions["fetched_at"].notna().all()
+    talks = pd.read_parquet(out / "talks.parquet")
+    assert len(talks) == 4 * 5
+    assert talks["url"].str.startswith(f"{site.url}/virtual/2022/poster/").all()
+
+    errors = {
+        e["source"].rsplit("/", 1)[-1]: e
+        for e in map(json.loads, (out / "errors.jsonl").read_text().splitlines())
+    }
+    assert "HTTP 404" in errors["104"]["message"]
+    assert "login required" in errors["105"]["message"]  # a login wall served with 200
+    assert "login required" in errors["107"]["message"]  # a redirect to the login page
+    assert "robots.txt" in errors["108"]["message"] and errors["108"]["stage"] == "robots"
+    assert all(e["severity"] == "error" for e in errors.values())
+
+    log = site.log
+    # robots.txt obeyed: asked first, and the disallowed page never requested.
+    assert log[0].path == "/robots.txt"
+    assert "/virtual/2022/session/108" not in site.paths()
+    # Nothing outside the conference-year or off-host: calendar, robots, this year's sessions.
+    assert all(
+        path in ("/robots.txt", "/virtual/2022/calendar")
+        or path.startswith("/virtual/2022/session/")
+        for path in site.paths()
+    )
+    # Rate limit: at most 10 requests in any second, so at least 0.1 s between requests.
+    starts = [entry.time for entry in log]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.1 - 0.01
+    assert all(sum(1 for t in starts if s <= t < s + 1) <= 10 for s in starts)
+    # Retry-After honoured: the 429'd page is asked again no sooner than 1 s later.
+    times_103 = [e.time for e in log if e.path == "/virtual/2022/session/103"]
+    assert len(times_103) == 2 and times_103[1] - times_103[0] >= 1.0
+    # 503 retried, 404 not retried.
+    assert session_paths(site).count("/virtual/2022/session/102") == 3
+    assert session_paths(site).count("/virtual/2022/session/104") == 1
+    assert all(e.user_agent.startswith("schedscrape/") for e in log)
+
+    summary = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "8 pages (4 ok, 4 failed)" in summary and "requests" in summary
+
+
+def test_rerun_within_max_age_makes_no_page_requests(tmp_path):
+    with FakeSite(SiteConfig()) as site:
+        assert crawl(site, tmp_path, "--rate", 50) == 0
+        first = (tmp_path / "out" / "talks.json").read_text()
+        before = len(site.log)
+        assert crawl(site, tmp_path, "--rate", 50, out="again") == 0
+        assert site.paths()[before:] == []
+        assert (tmp_path / "again" / "talks.json").read_text() == first
+        assert crawl(site, tmp_path, "--offline", out="offline") == 0
+        assert site.paths()[before:] == []
+        assert crawl(site, tmp_path, "--rate", 50, "--max-age", "0", out="stale") == 0
+        assert len(session_paths(site)) == 10
+
+
+def test_scrape_given_urls(tmp_path):
+    with FakeSite(SiteConfig()) as site:
+        urls = [f"{site.url}/virtual/2022/session/{sid}" for sid in (101, 102, 999)]
+        code = main(
+            [
+                "scrape",
+                *urls,
+                "-o",
+                str(tmp_path / "out"),
+                "--cache",
+                str(tmp_path / "c.sqlite"),
+                "--rate",
+                "50",
+            ]
+        )
+        assert code == 1
+        sessions = json.loads((tmp_path / "out" / "sessions.json").read_text())
+        assert [s["session_id"] for s in sessions] == ["101", "102"]
+        assert sessions[0]["url"] == urls[0] and sessions[0]["fetched_at"]
+        assert sorted(session_paths(site)) == sorted(p.split(site.url)[1] for p in urls)
+
+
+def test_entry_without_sessions_is_an_error(tmp_path, capsys):
+    with FakeSite(SiteConfig()) as site:
+        code = main(
+            [
+                "crawl",
+                f"{site.url}/virtual/2023/calendar",
+                "-o",
+                str(tmp_path / "o"),
+                "--cache",
+                str(tmp_path / "c.sqlite"),
+            ]
+        )
+    assert code == 1
+    assert "HTTP 404" in capsys.readouterr().err
+
+
+def test_kill_and_resume(tmp_path):
+    """kill -9 mid-crawl; the re-run fetches only what the cache lacks and ends the same."""
+    config = SiteConfig(sessions=list(range(201, 213)), latency=0.15)
+    with FakeSite(config) as site:
+        command = [
+            sys.executable,
+            "-m",
+            "schedscrape",
+            "crawl",
+            f"{site.url}/virtual/{YEAR}/calendar",
+            "-o",
+            str(tmp_path / "out"),
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+            "--rate",
+            "100",
+            "--concurrency",
+            "2",
+        ]
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "CI": "1"},
+        )
+        deadline = time.monotonic() + 30
+        while len(session_paths(site)) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert not (tmp_path / "out" / "talks.json").exists()
+
+        cache = requests_cache.CachedSession(str(tmp_path / "cache.sqlite"), backend="sqlite")
+        had = {url.split(site.url)[1] for url in cache.cache.urls() if "/session/" in url}
+        cache.close()
+        assert 3 <= len(had) < 12
+        before = len(site.log)
+        assert subprocess.run(command, check=False, capture_output=True).returncode == 0
+        refetched = [p for p in site.paths()[before:] if "/session/" in p]
+        assert not set(refetched) & had
+        assert sorted(set(refetched) | had) == sorted(
+            f"/virtual/{YEAR}/session/{sid}" for sid in config.sessions
+        )
+
+        resumed = (tmp_path / "out" / "talks.json").read_text()
+        assert (
+            crawl(site, tmp_path, "--rate", 100, "--fresh", "--refresh", out="uninterrupted") == 0
+        )
+        assert (tmp_path / "uninterrupted" / "talks.json").read_text() == resumed
