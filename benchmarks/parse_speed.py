@@ -2,8 +2,8 @@
 
 Target (issue #2): the first parse_page call after a warm-up on another page takes at most 4x
 the time of lxml.html.fromstring, both measured in the same run. One "first call" is a single
-noisy sample, so each trial runs in a fresh interpreter (9 by default); the script prints every trial and the
-median ratio, and exits 1 if that median is over the target.
+noisy sample, so each trial runs in a fresh interpreter (9 by default); the script prints every
+trial and the median ratio, and exits 1 if that median is over the target.
 
     python benchmarks/parse_speed.py [PAGE] [--trials N]
 """

@@ -3,6 +3,7 @@
 The server logs every request, so politeness is checked on what the site actually saw.
 """
 
+import itertools
 import json
 import os
 import signal
@@ -91,7 +92,7 @@ def test_crawl_with_faults(faulty_site, tmp_path, capsys):
     )
     # Rate limit: at most 10 requests in any second, so at least 0.1 s between requests.
     starts = [entry.time for entry in log]
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= 0.1 - 0.01
     assert all(sum(1 for t in starts if s <= t < s + 1) <= 10 for s in starts)
     # Retry-After honoured: the 429'd page is asked again no sooner than 1 s later.

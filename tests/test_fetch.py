@@ -154,7 +154,7 @@ def test_redirect_to_another_host_is_refused(fetcher):
 def test_robots_disallow_skips_the_page(fetcher):
     robots("User-agent: *\nDisallow: /virtual/2022/session/\n")
     responses.get(PAGE, body=HTML)
-    with pytest.raises(RobotsDisallowed, match="robots.txt"):
+    with pytest.raises(RobotsDisallowed, match=r"robots\.txt"):
         fetcher().get(PAGE)
     assert [call.request.url for call in responses.calls] == [f"{SITE}/robots.txt"]
 
