@@ -158,6 +158,9 @@ class FakeSite:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as separate writes; without TCP_NODELAY, Nagle's
+            # algorithm and the client's delayed ACK add ~40 ms to every response.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 with site._lock:

@@ -5,17 +5,12 @@
 >>> page.session.title, len(page.talks)
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.load import Tables, load
 from schedscrape.models import Problem, Session, Talk, TalkAuthor
 from schedscrape.parse import ParsedPage, parse_page
 
-try:
-    __version__ = version("schedscrape")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0+unknown"
+__version__ = "0.1.0"  # the single source: pyproject.toml reads it from here
 
 __all__ = [
     "PageError",

@@ -22,7 +22,7 @@ from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 from schedscrape.progress import Progress, terminal_safe
 from schedscrape.progress import report as report_line
-from schedscrape.scrape import Outcome, scrape
+from schedscrape.scrape import Outcome, parser_pool, scrape
 
 DEFAULT_FORMATS = "csv,json,parquet"
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -274,7 +274,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         obey_robots=not args.ignore_robots,
     )
     parsed: list[ParsedPage] = []
-    with Fetcher(options) as fetcher:
+    with parser_pool() as parsers, Fetcher(options) as fetcher:
         urls = args.urls if args.command == "scrape" else _discover(args.entry, fetcher)
         with Progress(total=len(urls), unit="session") as progress:
 
@@ -285,7 +285,7 @@ def run_fetch(args: argparse.Namespace) -> int:
                     _record_failure(report, outcome.error)
                 progress.advance(outcome.url.rsplit("/", 1)[-1])
 
-            outcomes = scrape(urls, fetcher, on_outcome=record)
+            outcomes = scrape(urls, fetcher, parsers, on_outcome=record)
         parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
         report.extra_counts = {
             "requests": fetcher.stats.requests,

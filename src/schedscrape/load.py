@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from schedscrape.export.dataset import TABLES
+
+if TYPE_CHECKING:  # pandas is imported on use: it costs a third of a second at start-up
+    import pandas as pd
 
 # Low-cardinality labels: categoricals make group-bys fast and memory small.
 _CATEGORIES = ("conference", "session_type", "event_type", "timezone", "time_source")
@@ -36,6 +38,8 @@ def load(directory: str | Path = "output") -> Tables:
 
 
 def _read(directory: Path, name: str, model) -> pd.DataFrame:
+    import pandas as pd
+
     parquet, json_path = directory / f"{name}.parquet", directory / f"{name}.json"
     if parquet.exists():
         frame = pd.read_parquet(parquet)
@@ -56,6 +60,6 @@ def _read(directory: Path, name: str, model) -> pd.DataFrame:
 
 
 def _as_list(value) -> list:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
         return []
     return list(value)

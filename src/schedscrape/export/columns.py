@@ -5,9 +5,12 @@ from __future__ import annotations
 import types
 import typing
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from pydantic import AwareDatetime, BaseModel
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def columns(model: type[BaseModel]) -> list[str]:
@@ -17,6 +20,8 @@ def columns(model: type[BaseModel]) -> list[str]:
 
 def arrow_schema(model: type[BaseModel]) -> pa.Schema:
     """An explicit Arrow schema: lists as list<string>, times as UTC timestamps."""
+    import pyarrow as pa
+
     return pa.schema(
         [
             pa.field(name, _arrow_type(field.annotation), nullable=True)
@@ -26,6 +31,8 @@ def arrow_schema(model: type[BaseModel]) -> pa.Schema:
 
 
 def _arrow_type(annotation: object) -> pa.DataType:
+    import pyarrow as pa
+
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         (inner,) = [arg for arg in typing.get_args(annotation) if arg is not type(None)]

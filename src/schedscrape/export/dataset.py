@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-import pyarrow.parquet as pq
 from pydantic import BaseModel, ValidationError
 
 from schedscrape.errors import ScheduleError
@@ -35,15 +35,18 @@ class DatasetError(ScheduleError):
 class Dataset:
     sessions: list[Session] = field(default_factory=list)
     talks: list[Talk] = field(default_factory=list)
+    _rows: dict[str, list[dict]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def from_pages(cls, pages: Iterable[ParsedPage]) -> Dataset:
-        dataset = cls()
-        for page in pages:
-            dataset = dataset.merged_with(cls([page.session], list(page.talks)))
-        return dataset
+        """One entry per session; a session seen twice keeps its last page."""
+        latest = {page.session.session_id: page for page in pages}
+        return cls(
+            sessions=[page.session for page in latest.values()],
+            talks=[talk for page in latest.values() for talk in page.talks],
+        )
 
-    @property
+    @cached_property
     def talk_authors(self) -> list[TalkAuthor]:
         """One row per (talk, author), so authors can be counted without splitting strings."""
         return [
@@ -57,8 +60,11 @@ class Dataset:
             for number, name in enumerate(talk.authors, start=1)
         ]
 
-    def table(self, name: str) -> list[BaseModel]:
-        return list(getattr(self, name))
+    def rows(self, name: str) -> list[dict]:
+        """A table as `model_dump()` dicts, computed once and shared by every writer."""
+        if name not in self._rows:
+            self._rows[name] = [record.model_dump() for record in getattr(self, name)]
+        return self._rows[name]
 
     def merged_with(self, newer: Dataset) -> Dataset:
         """This dataset with every session in `newer` replaced by (or added as) its new rows."""
@@ -88,6 +94,8 @@ def _read_table(directory: Path, name: str, model: type[BaseModel]) -> list:
     if json_path.exists():
         rows = json.loads(json_path.read_text(encoding="utf-8"))
     elif parquet_path.exists():
+        import pyarrow.parquet as pq  # on use: a slow import the crawl start-up can skip
+
         rows = pq.read_table(parquet_path).to_pylist()
     else:
         return []

@@ -13,8 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from schedscrape.export.atomic import atomic_path, atomic_text
@@ -23,7 +21,7 @@ from schedscrape.export.dataset import TABLES, Dataset
 
 LIST_SEPARATOR = "; "
 # A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 class Writer(ABC):
@@ -36,13 +34,13 @@ class Writer(ABC):
         paths = []
         for name, model in TABLES.items():
             path = directory / f"{name}.{self.format}"
-            self.write_table(model, dataset.table(name), path)
+            self.write_table(model, dataset.rows(name), path)
             paths.append(path)
         return paths
 
     @abstractmethod
-    def write_table(self, model: type[BaseModel], records: list[BaseModel], path: Path) -> None:
-        """Write one table's records (all of type `model`) to `path`, atomically."""
+    def write_table(self, model: type[BaseModel], rows: list[dict], path: Path) -> None:
+        """Write one table's rows (`model.model_dump()` dicts) to `path`, atomically."""
 
 
 class JsonWriter(Writer):
@@ -50,11 +48,14 @@ class JsonWriter(Writer):
 
     format = "json"
 
-    def write_table(self, model, records, path):
-        rows = [record.model_dump(mode="json") for record in records]
+    def write_table(self, model, rows, path):
+        # One object per line: readable, and json's C encoder (which indent= turns off) stays on.
         with atomic_text(path) as stream:
-            json.dump(rows, stream, ensure_ascii=False, indent=1)
-            stream.write("\n")
+            stream.write("[\n")
+            stream.write(
+                ",\n".join(json.dumps(row, ensure_ascii=False, default=_iso_time) for row in rows)
+            )
+            stream.write("\n]\n" if rows else "]\n")
 
 
 class CsvWriter(Writer):
@@ -62,12 +63,11 @@ class CsvWriter(Writer):
 
     format = "csv"
 
-    def write_table(self, model, records, path):
+    def write_table(self, model, rows, path):
         with atomic_text(path, newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow(columns(model))
-            for record in records:
-                writer.writerow([csv_cell(value) for value in record.model_dump().values()])
+            writer.writerows([csv_cell(value) for value in row.values()] for row in rows)
 
 
 class ParquetWriter(Writer):
@@ -75,24 +75,32 @@ class ParquetWriter(Writer):
 
     format = "parquet"
 
-    def write_table(self, model, records, path):
-        schema = arrow_schema(model)
-        table = pa.Table.from_pylist([record.model_dump() for record in records], schema=schema)
+    def write_table(self, model, rows, path):
+        import pyarrow as pa  # on use: a slow import the crawl start-up can skip
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist(rows, schema=arrow_schema(model))
         with atomic_path(path) as temporary:
             pq.write_table(table, temporary)
 
 
 def csv_cell(value: object) -> str:
     """One CSV cell: text as is, unless a spreadsheet would execute it."""
+    if type(value) is str:  # the common case first: this runs for every cell
+        return "'" + value if value[:1] in FORMULA_STARTS else value
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, list):
-        value = LIST_SEPARATOR.join(str(item) for item in value)
-    if not isinstance(value, str):
-        return str(value)  # numbers are never neutralised
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return csv_cell(LIST_SEPARATOR.join(str(item) for item in value))
+    return str(value)  # numbers are never neutralised
+
+
+def _iso_time(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 WRITERS: dict[str, type[Writer]] = {

@@ -11,8 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from bs4.dammit import UnicodeDammit
-
 from schedscrape.errors import BinaryPage
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -71,6 +69,8 @@ def to_text(data: bytes, encoding: str | None) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             pass  # a wrong declaration: let detection decide
+    from bs4.dammit import UnicodeDammit  # only for pages whose declaration is wrong
+
     dammit = UnicodeDammit(data, is_html=True)
     if dammit.unicode_markup is None:
         raise BinaryPage("cannot decode the page as text")

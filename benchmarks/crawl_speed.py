@@ -1,0 +1,95 @@
+"""schedscrape crawl against a minimal Scrapy spider doing the same job, in the same run.
+
+Workload (issue #3): a local site with 200 session pages of 40 cards each, 50 ms latency per
+response, concurrency 8, a rate limit high enough not to bind, an empty cache. Both tools run
+end to end as commands (start-up included) and write one JSON file of the cards, as the
+spider's feed does (schedscrape also writes talk_authors, sessions, errors and a manifest). Targets: schedscrape takes at most half of Scrapy's
+time, and stays within 2x the latency-bound limit (200 x 50 ms / 8 = 1.25 s) plus start-up.
+
+    pip install -e '.[bench]' && python benchmarks/crawl_speed.py
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakesite import FakeSite, SiteConfig  # noqa: E402
+
+SESSIONS, CARDS, LATENCY, CONCURRENCY = 200, 40, 0.05, 8
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    config = SiteConfig(sessions=list(range(1001, 1001 + SESSIONS)), cards=CARDS, latency=LATENCY)
+    latency_bound = SESSIONS * LATENCY / CONCURRENCY
+    with FakeSite(config) as site, tempfile.TemporaryDirectory() as scratch:
+        scratch_path = Path(scratch)
+        calendar = f"{site.url}/virtual/{config.year}/calendar"
+        startup = timed([sys.executable, "-m", "schedscrape", "--version"])
+        ours = timed(
+            [
+                sys.executable,
+                "-m",
+                "schedscrape",
+                "crawl",
+                calendar,
+                "-o",
+                str(scratch_path / "out"),
+                "--cache",
+                str(scratch_path / "c.sqlite"),
+                "--rate",
+                "10000",
+                "--concurrency",
+                str(CONCURRENCY),
+                "--fresh",
+                "--format",
+                "json",
+            ]
+        )
+        ours_talks = len(json.loads((scratch_path / "out" / "talks.json").read_text()))
+        try:
+            theirs = timed(
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks" / "scrapy_spider.py"),
+                    calendar,
+                    str(scratch_path / "scrapy.json"),
+                ]
+            )
+            theirs_items = len(json.loads((scratch_path / "scrapy.json").read_text()))
+        except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+            print(f"Scrapy run failed ({exc}); install it with pip install -e '.[bench]'")
+            return 2
+    print(
+        f"workload: {SESSIONS} sessions x {CARDS} cards, {LATENCY * 1000:.0f} ms latency, "
+        f"concurrency {CONCURRENCY}; latency-bound limit {latency_bound:.2f} s"
+    )
+    print(
+        f"schedscrape crawl: {ours:.2f} s ({ours_talks} talks; interpreter start-up "
+        f"{startup:.2f} s)"
+    )
+    print(f"Scrapy spider:     {theirs:.2f} s ({theirs_items} items)")
+    print(f"ratio schedscrape/Scrapy: {ours / theirs:.2f} (target <= 0.5)")
+    print(
+        f"schedscrape vs 2 x latency bound + start-up ({2 * latency_bound + startup:.2f} s): "
+        f"{ours / (2 * latency_bound + startup):.2f} (target <= 1)"
+    )
+    ok = ours <= theirs / 2 and ours <= 2 * latency_bound + startup
+    return 0 if ok and ours_talks == theirs_items == SESSIONS * CARDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
