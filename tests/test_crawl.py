@@ -182,12 +182,12 @@ def test_kill_and_resume(tmp_path):
             command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "CI": "1"},
+            start_new_session=True,  # its own process group, workers included
         )
         deadline = time.monotonic() + 30
         while len(session_paths(site)) < 5 and time.monotonic() < deadline:
             time.sleep(0.02)
-        os.kill(process.pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)  # the crawl and its worker processes
         process.wait()
         assert not (tmp_path / "out" / "talks.json").exists()
 

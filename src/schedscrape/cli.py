@@ -14,15 +14,14 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from schedscrape.discover import entry_url, session_links
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
-from schedscrape.fetch import Fetcher, FetchOptions, default_cache_path
+from schedscrape.fetch import FetchOptions, default_cache_path
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 from schedscrape.progress import Progress, terminal_safe
 from schedscrape.progress import report as report_line
-from schedscrape.scrape import Outcome, parser_pool, scrape
+from schedscrape.scrape import Outcome, Scraper
 
 DEFAULT_FORMATS = "csv,json,parquet"
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -273,9 +272,8 @@ def run_fetch(args: argparse.Namespace) -> int:
         user_agent=args.user_agent,
         obey_robots=not args.ignore_robots,
     )
-    parsed: list[ParsedPage] = []
-    with parser_pool() as parsers, Fetcher(options) as fetcher:
-        urls = args.urls if args.command == "scrape" else _discover(args.entry, fetcher)
+    with Scraper(options) as scraper:
+        urls = args.urls if args.command == "scrape" else scraper.discover(args.entry)
         with Progress(total=len(urls), unit="session") as progress:
 
             def record(outcome: Outcome) -> None:
@@ -285,20 +283,15 @@ def run_fetch(args: argparse.Namespace) -> int:
                     _record_failure(report, outcome.error)
                 progress.advance(outcome.url.rsplit("/", 1)[-1])
 
-            outcomes = scrape(urls, fetcher, parsers, on_outcome=record)
-        parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
+            outcomes = scraper.scrape(urls, on_outcome=record)
+        stats = scraper.stats
         report.extra_counts = {
-            "requests": fetcher.stats.requests,
-            "cache_hits": fetcher.stats.cache_hits,
-            "retries": fetcher.stats.retries,
+            "requests": stats.requests,
+            "cache_hits": stats.cache_hits,
+            "retries": stats.retries,
         }
+    parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
     return _finish(report, parsed, args, started)
-
-
-def _discover(entry: list[str], fetcher: Fetcher) -> list[str]:
-    url = entry_url(entry)
-    page = fetcher.get(url)
-    return session_links(page.content, page.url)
 
 
 def _finish(

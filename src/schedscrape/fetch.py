@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 import threading
 import time
 from dataclasses import dataclass, field
@@ -121,10 +123,39 @@ class RateLimiter:
             time.sleep(slot - now)
 
 
+class SharedRateLimiter:
+    """The rate limit for worker processes: one schedule in shared memory, for all hosts.
+
+    Never looser than the per-host limit (a crawl is one host), and it needs no shared dict.
+    Create it before forking the workers that share it.
+    """
+
+    def __init__(self, interval: float, context: multiprocessing.context.BaseContext) -> None:
+        self._next_free = context.Value("d", 0.0, lock=False)
+        self._interval = context.Value("d", interval, lock=False)
+        self._lock = context.Lock()
+
+    def slow_down(self, host: str, interval: float) -> None:
+        with self._lock:
+            self._interval.value = max(interval, self._interval.value)
+
+    def wait(self, host: str) -> None:
+        with self._lock:  # time.monotonic is one system-wide clock on Linux
+            now = time.monotonic()
+            slot = max(now, self._next_free.value)
+            self._next_free.value = slot + self._interval.value
+        if slot > now:
+            time.sleep(slot - now)
+
+
 class Fetcher:
     """Fetch pages politely; thread-safe, so one Fetcher serves a whole pool of workers."""
 
-    def __init__(self, options: FetchOptions | None = None) -> None:
+    def __init__(
+        self,
+        options: FetchOptions | None = None,
+        limiter: RateLimiter | SharedRateLimiter | None = None,
+    ) -> None:
         self.options = options or FetchOptions()
         if self.options.rate <= 0:
             raise ValueError("rate must be positive")
@@ -141,8 +172,9 @@ class Fetcher:
         self.session.verify = True  # never switched off
         self.session.headers["User-Agent"] = self._user_agent()
         self.stats = FetchStats()
-        self._limiter = RateLimiter(1.0 / self.options.rate)
+        self._limiter = limiter or RateLimiter(1.0 / self.options.rate)
         self._robots: dict[str, Protego | None] = {}
+        self._robots_text: dict[str, str | None] = {}
         self._robots_lock = threading.Lock()
         self._retry = Retry(
             total=self.options.retries,
@@ -205,7 +237,7 @@ class Fetcher:
             from_cache=from_cache,
         )
 
-    def _get_one(self, url: str) -> requests.Response:
+    def _get_one(self, url: str, check_robots: bool = True) -> requests.Response:
         """One URL, no redirects followed: from the cache if fresh, else politely from the site."""
         cached = self.session.get(url, only_if_cached=True, allow_redirects=False)
         is_cached = getattr(cached, "from_cache", False) and cached.status_code != 504
@@ -215,7 +247,8 @@ class Fetcher:
             return cached
         if self.options.offline:
             raise FetchError("not in the cache (offline mode never touches the network)")
-        self._check_robots(url)
+        if check_robots:
+            self._check_robots(url)
         # --refresh: a conditional request where the site gave validators, else a full one.
         revalidate = is_cached and any(h in cached.headers for h in ("ETag", "Last-Modified"))
         return self._with_retries(url, revalidate=revalidate)
@@ -274,33 +307,47 @@ class Fetcher:
             force_refresh=not revalidate,  # past the cache check above, always ask the site
         )
 
+    def robots_txt(self, url: str) -> str | None:
+        """The robots.txt of `url`'s host (None: the site has none), fetched once per host."""
+        parts = urlsplit(url)
+        with self._robots_lock:
+            if parts.netloc not in self._robots_text:
+                text = self._load_robots(f"{parts.scheme}://{parts.netloc}/robots.txt")
+                self._install_robots(parts.netloc, text)
+            return self._robots_text[parts.netloc]
+
+    def preload_robots(self, host: str, text: str | None) -> None:
+        """Use robots.txt rules already fetched elsewhere (by the parent of a worker process)."""
+        with self._robots_lock:
+            if host not in self._robots_text:
+                self._install_robots(host, text)
+
+    def _install_robots(self, host: str, text: str | None) -> None:
+        self._robots_text[host] = text
+        rules = Protego.parse(text) if text is not None else None
+        self._robots[host] = rules
+        delay = rules.crawl_delay(self.session.headers["User-Agent"]) if rules else None
+        if delay:
+            self._limiter.slow_down(host, float(delay))
+
     def _check_robots(self, url: str) -> None:
         if not self.options.obey_robots:
             return
-        parts = urlsplit(url)
-        host = parts.netloc
-        with self._robots_lock:
-            if host not in self._robots:
-                self._robots[host] = self._load_robots(f"{parts.scheme}://{host}/robots.txt")
-                rules = self._robots[host]
-                delay = rules.crawl_delay(self.session.headers["User-Agent"]) if rules else None
-                if delay:
-                    self._limiter.slow_down(host, float(delay))
-        rules = self._robots[host]
+        self.robots_txt(url)
+        rules = self._robots[urlsplit(url).netloc]
         if rules is not None and not rules.can_fetch(url, self.session.headers["User-Agent"]):
-            raise RobotsDisallowed(f"disallowed by {parts.scheme}://{host}/robots.txt")
+            parts = urlsplit(url)
+            raise RobotsDisallowed(f"disallowed by {parts.scheme}://{parts.netloc}/robots.txt")
 
-    def _load_robots(self, robots_url: str) -> Protego | None:
-        """Parsed rules, or None (allow all) when the site has no robots.txt."""
+    def _load_robots(self, robots_url: str) -> str | None:
+        """The file's text, or None (allow all) when the site has no robots.txt."""
         try:
-            response = self._with_retries(robots_url)
+            response = self._get_one(robots_url, check_robots=False)
         except FetchError as exc:
             raise RobotsDisallowed(f"robots.txt unreachable ({exc}); not crawling") from None
         if response.status_code >= 500:
             raise RobotsDisallowed(f"robots.txt answered HTTP {response.status_code}; not crawling")
-        if response.status_code != 200:
-            return None
-        return Protego.parse(response.text)
+        return response.text if response.status_code == 200 else None
 
 
 def _is_login(url: str) -> bool:

@@ -1,12 +1,14 @@
-"""Fetch session pages concurrently and parse each as it arrives.
+"""Fetch and parse many session pages at once.
 
-Threads do the network waiting; parsing runs in worker processes, so it uses the other cores
-and overlaps with fetching instead of following it (or fighting the fetch threads for the GIL).
+`concurrency` workers each take a URL, fetch it politely and parse it. On Linux with more than
+one CPU the workers are forked processes: fetching (requests, the SQLite cache) and parsing
+then use every core instead of contending for one GIL, and parsing overlaps with the network
+waits of the other workers. They share one rate limit in shared memory and one on-disk cache.
+Elsewhere, or with one CPU, they are threads sharing one Fetcher.
 """
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import sys
@@ -19,10 +21,12 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+from schedscrape.discover import entry_url, session_links
 from schedscrape.errors import ScheduleError
-from schedscrape.fetch import Fetcher, Page
+from schedscrape.fetch import Fetcher, FetchError, FetchOptions, RateLimiter, SharedRateLimiter
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 
@@ -36,93 +40,173 @@ class Outcome:
     error: Problem | None = None
 
 
-@contextlib.contextmanager
-def parser_pool(workers: int | None = None) -> Iterator[Executor]:
-    """Worker processes for parsing, forked now, while this process has no other thread.
-
-    Forking before any fetch thread exists keeps the workers clean of the parent's locks, and
-    needs no re-import of `__main__`. Where fork is not the safe default (macOS, Windows) or
-    there is one CPU, a thread parses instead.
-    """
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    if workers < 2 or not sys.platform.startswith("linux"):
-        executor: Executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse")
-    else:
-        context = multiprocessing.get_context("fork")
-        executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        executor.submit(int).result()  # fork every worker now, before any thread starts
-    try:
-        yield executor
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+@dataclass
+class ScrapeStats:
+    requests: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    by_worker: dict[int, tuple[int, int, int]] = field(default_factory=dict, repr=False)
 
 
-def scrape(
-    urls: list[str],
-    fetcher: Fetcher,
-    parsers: Executor,
-    *,
-    year: int | None = None,
-    conference: str | None = None,
-    on_outcome: Callable[[Outcome], None] | None = None,
-) -> list[Outcome]:
-    """Every URL's outcome, in the order the URLs were given (duplicates once)."""
-    unique = list(dict.fromkeys(urls))
-    by_url = {}
-    for outcome in _outcomes(unique, fetcher, parsers, year, conference):
-        by_url[outcome.url] = outcome
-        if on_outcome is not None:
-            on_outcome(outcome)
-    return [by_url[url] for url in unique]
+class Scraper:
+    """`with Scraper(options) as scraper:` then `discover()` and `scrape()`."""
 
+    def __init__(self, options: FetchOptions, processes: bool | None = None) -> None:
+        self.options = options
+        interval = 1.0 / options.rate
+        if processes is None:
+            processes = sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1
+        self._processes = processes
+        if processes:
+            # Fork the workers first, while this process has no thread and no open cache.
+            context = multiprocessing.get_context("fork")
+            self._limiter: RateLimiter | SharedRateLimiter = SharedRateLimiter(interval, context)
+            self._pool: Executor = ProcessPoolExecutor(
+                max_workers=options.concurrency,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(options, self._limiter),
+            )
+            self._pool.submit(int).result()
+        else:
+            self._limiter = RateLimiter(interval)
+            self._pool = ThreadPoolExecutor(
+                max_workers=options.concurrency, thread_name_prefix="fetch"
+            )
+        self.fetcher = Fetcher(options, limiter=self._limiter)
+        self.stats = ScrapeStats()
 
-def _outcomes(
-    urls: list[str], fetcher: Fetcher, parsers: Executor, year: int | None, conference: str | None
-) -> Iterator[Outcome]:
-    fetch_pool = ThreadPoolExecutor(
-        max_workers=fetcher.options.concurrency, thread_name_prefix="fetch"
-    )
-    try:
-        fetching: dict[Future, str] = {fetch_pool.submit(fetcher.get, url): url for url in urls}
-        parsing: dict[Future, str] = {}
-        while fetching or parsing:
-            done, _ = wait([*fetching, *parsing], return_when=FIRST_COMPLETED)
+    def __enter__(self) -> Scraper:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.fetcher.close()
+
+    def discover(self, entry: list[str]) -> list[str]:
+        """Every session URL of the conference-year that `entry` names."""
+        page = self.fetcher.get(entry_url(entry))
+        return session_links(page.content, page.url)
+
+    def scrape(
+        self,
+        urls: list[str],
+        *,
+        year: int | None = None,
+        conference: str | None = None,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
+        """Every URL's outcome, in the order given (duplicates once)."""
+        unique = list(dict.fromkeys(urls))
+        by_url: dict[str, Outcome] = {}
+        for outcome in self._run(unique, year, conference):
+            by_url[outcome.url] = outcome
+            if on_outcome is not None:
+                on_outcome(outcome)
+        self._total_stats()
+        return [by_url[url] for url in unique]
+
+    def _run(self, urls: list[str], year: int | None, conference: str | None) -> Iterator[Outcome]:
+        robots, blocked = self._robots_for(urls)
+        pending: dict[Future, str] = {}
+        for url in urls:
+            host = urlsplit(url).netloc
+            if host in blocked:
+                yield _failure(url, blocked[host])
+            elif self._processes:
+                pending[self._pool.submit(_work_in_process, url, year, conference, robots)] = url
+            else:
+                pending[self._pool.submit(_work, self.fetcher, url, year, conference)] = url
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                if future in fetching:
-                    url = fetching.pop(future)
-                    try:
-                        page = future.result()
-                    except ScheduleError as exc:
-                        yield _failure(url, exc.stage, str(exc))
-                        continue
-                    parsing[parsers.submit(parse_fetched, url, page, year, conference)] = url
-                else:
-                    yield _parsed(parsing.pop(future), future)
-    finally:
-        fetch_pool.shutdown(wait=True, cancel_futures=True)
+                url = pending.pop(future)
+                try:
+                    outcome, worker, counts = future.result()
+                except Exception as exc:  # a worker died: report, keep going
+                    yield _failure(url, FetchError(f"worker failed ({type(exc).__name__})"))
+                    continue
+                self.stats.by_worker[worker] = counts
+                yield outcome
+
+    def _robots_for(self, urls: list[str]) -> tuple[dict[str, str | None], dict[str, Exception]]:
+        """robots.txt per host, fetched once here and handed to every worker."""
+        robots: dict[str, str | None] = {}
+        blocked: dict[str, Exception] = {}
+        if not self.options.obey_robots or self.options.offline:
+            return robots, blocked
+        for url in urls:
+            host = urlsplit(url).netloc
+            if host not in robots and host not in blocked:
+                try:
+                    robots[host] = self.fetcher.robots_txt(url)
+                except ScheduleError as exc:
+                    blocked[host] = exc
+        return robots, blocked
+
+    def _total_stats(self) -> None:
+        own = self.fetcher.stats
+        counts = [*self.stats.by_worker.values(), (own.requests, own.cache_hits, own.retries)]
+        if not self._processes:
+            counts = [(own.requests, own.cache_hits, own.retries)]
+        self.stats.requests = sum(c[0] for c in counts)
+        self.stats.cache_hits = sum(c[1] for c in counts)
+        self.stats.retries = sum(c[2] for c in counts)
 
 
-def parse_fetched(url: str, page: Page, year: int | None, conference: str | None) -> ParsedPage:
-    """Runs in a worker process: module-level, so it can be pickled."""
-    return parse_page(
-        page.content,
-        url=url,
-        year=year,
-        conference=conference,
-        source=url,
-        fetched_at=page.fetched_at,
-        encoding=page.encoding,
-    )
+# --- inside a worker ---------------------------------------------------------------------
+
+_worker_fetcher: Fetcher | None = None
 
 
-def _parsed(url: str, future: Future) -> Outcome:
+def _start_worker(options: FetchOptions, limiter: SharedRateLimiter) -> None:
+    global _worker_fetcher
+    _worker_fetcher = Fetcher(options, limiter=limiter)
+
+
+def _work_in_process(
+    url: str, year: int | None, conference: str | None, robots: dict[str, str | None]
+):
+    assert _worker_fetcher is not None
+    for host, text in robots.items():
+        _worker_fetcher.preload_robots(host, text)
+    return _work(_worker_fetcher, url, year, conference)
+
+
+def _work(fetcher: Fetcher, url: str, year: int | None, conference: str | None):
+    """Fetch and parse one URL; returns the outcome and this worker's running counts."""
     try:
-        return Outcome(url, page=future.result())
+        fetched = fetcher.get(url)
+        page = parse_page(
+            fetched.content,
+            url=url,
+            year=year,
+            conference=conference,
+            source=url,
+            fetched_at=fetched.fetched_at,
+            encoding=fetched.encoding,
+        )
+        outcome = Outcome(url, page=page)
     except ScheduleError as exc:
-        return _failure(url, exc.stage, str(exc))
+        outcome = _failure(url, exc)
     except Exception as exc:  # a bug in one page must not lose the others
-        return _failure(url, "parse", f"internal error ({type(exc).__name__}: {exc})")
+        outcome = _failure(
+            url, FetchError(f"internal error ({type(exc).__name__}: {exc})"), stage="parse"
+        )
+    stats = fetcher.stats
+    return outcome, os.getpid(), (stats.requests, stats.cache_hits, stats.retries)
 
 
-def _failure(url: str, stage: str, message: str) -> Outcome:
-    return Outcome(url, error=Problem(source=url, stage=stage, severity="error", message=message))
+def _failure(url: str, error: Exception, stage: str | None = None) -> Outcome:
+    return Outcome(
+        url,
+        error=Problem(
+            source=url,
+            stage=stage or getattr(error, "stage", "fetch"),
+            severity="error",
+            message=str(error),
+        ),
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -46,24 +45,33 @@ class Dataset:
             talks=[talk for page in latest.values() for talk in page.talks],
         )
 
-    @cached_property
+    @property
     def talk_authors(self) -> list[TalkAuthor]:
         """One row per (talk, author), so authors can be counted without splitting strings."""
-        return [
-            TalkAuthor(
-                session_id=talk.session_id,
-                position=talk.position,
-                author_position=number,
-                name=name,
-            )
-            for talk in self.talks
-            for number, name in enumerate(talk.authors, start=1)
-        ]
+        return [TalkAuthor.model_validate(row) for row in self.rows("talk_authors")]
+
+    def records(self, name: str) -> list[BaseModel] | None:
+        """The table's pydantic records, or None for a table derived as plain rows."""
+        return None if name == "talk_authors" else getattr(self, name)
 
     def rows(self, name: str) -> list[dict]:
         """A table as `model_dump()` dicts, computed once and shared by every writer."""
         if name not in self._rows:
-            self._rows[name] = [record.model_dump() for record in getattr(self, name)]
+            if name == "talk_authors":
+                # Derived from validated talks, so built as plain rows: 32,000 models are slow.
+                rows = [
+                    {
+                        "session_id": talk.session_id,
+                        "position": talk.position,
+                        "author_position": number,
+                        "name": author,
+                    }
+                    for talk in self.talks
+                    for number, author in enumerate(talk.authors, start=1)
+                ]
+            else:
+                rows = [record.model_dump() for record in getattr(self, name)]
+            self._rows[name] = rows
         return self._rows[name]
 
     def merged_with(self, newer: Dataset) -> Dataset:

@@ -103,7 +103,7 @@ def _write_manifest(
         "dataset": {
             "sessions": len(dataset.sessions),
             "talks": len(dataset.talks),
-            "talk_authors": len(dataset.talk_authors),
+            "talk_authors": len(dataset.rows("talk_authors")),
         },
         "files": [_file_entry(path) for path in written],
         "runs": [*earlier_runs, run],

@@ -34,13 +34,13 @@ class Writer(ABC):
         paths = []
         for name, model in TABLES.items():
             path = directory / f"{name}.{self.format}"
-            self.write_table(model, dataset.rows(name), path)
+            self.write_table(dataset, name, model, path)
             paths.append(path)
         return paths
 
     @abstractmethod
-    def write_table(self, model: type[BaseModel], rows: list[dict], path: Path) -> None:
-        """Write one table's rows (`model.model_dump()` dicts) to `path`, atomically."""
+    def write_table(self, dataset: Dataset, name: str, model: type[BaseModel], path: Path) -> None:
+        """Write table `name` (records of type `model`) to `path`, atomically."""
 
 
 class JsonWriter(Writer):
@@ -48,14 +48,16 @@ class JsonWriter(Writer):
 
     format = "json"
 
-    def write_table(self, model, rows, path):
-        # One object per line: readable, and json's C encoder (which indent= turns off) stays on.
+    def write_table(self, dataset, name, model, path):
+        # One object per line. Records serialise in pydantic's Rust core; derived rows (no
+        # models behind them) through json's C encoder, which indent= would turn off.
+        records = dataset.records(name)
+        if records is not None:
+            lines = [record.model_dump_json() for record in records]
+        else:
+            lines = [json.dumps(row, ensure_ascii=False) for row in dataset.rows(name)]
         with atomic_text(path) as stream:
-            stream.write("[\n")
-            stream.write(
-                ",\n".join(json.dumps(row, ensure_ascii=False, default=_iso_time) for row in rows)
-            )
-            stream.write("\n]\n" if rows else "]\n")
+            stream.write("[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"))
 
 
 class CsvWriter(Writer):
@@ -63,7 +65,8 @@ class CsvWriter(Writer):
 
     format = "csv"
 
-    def write_table(self, model, rows, path):
+    def write_table(self, dataset, name, model, path):
+        rows = dataset.rows(name)
         with atomic_text(path, newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow(columns(model))
@@ -75,11 +78,11 @@ class ParquetWriter(Writer):
 
     format = "parquet"
 
-    def write_table(self, model, rows, path):
+    def write_table(self, dataset, name, model, path):
         import pyarrow as pa  # on use: a slow import the crawl start-up can skip
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pylist(rows, schema=arrow_schema(model))
+        table = pa.Table.from_pylist(dataset.rows(name), schema=arrow_schema(model))
         with atomic_path(path) as temporary:
             pq.write_table(table, temporary)
 
@@ -95,12 +98,6 @@ def csv_cell(value: object) -> str:
     if isinstance(value, list):
         return csv_cell(LIST_SEPARATOR.join(str(item) for item in value))
     return str(value)  # numbers are never neutralised
-
-
-def _iso_time(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 WRITERS: dict[str, type[Writer]] = {
