@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.context
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -169,7 +170,13 @@ class Fetcher:
             allowable_codes=(200, 301, 302, 303, 307, 308),
             stale_if_error=False,
         )
-        self.session.verify = True  # never switched off
+        # The environment (proxies, CA bundle) is read once, not scanned on every request as
+        # requests does: on a fast site that scan is a quarter of a fetch's CPU.
+        self.session.trust_env = False
+        self.session.verify = (  # always verified; a CA bundle named by the environment is used
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        )
+        self._proxies: dict[str, dict[str, str]] = {}
         self.session.headers["User-Agent"] = self._user_agent()
         self.stats = FetchStats()
         self._limiter = limiter or RateLimiter(1.0 / self.options.rate)
@@ -239,8 +246,8 @@ class Fetcher:
 
     def _get_one(self, url: str, check_robots: bool = True) -> requests.Response:
         """One URL, no redirects followed: from the cache if fresh, else politely from the site."""
-        cached = self.session.get(url, only_if_cached=True, allow_redirects=False)
-        is_cached = getattr(cached, "from_cache", False) and cached.status_code != 504
+        cached = self._cached(url)
+        is_cached = cached is not None
         fresh = is_cached and not self.options.refresh and self._age(cached) <= self.options.max_age
         if is_cached and (self.options.offline or fresh):
             self.stats.count("cache_hits")
@@ -252,6 +259,12 @@ class Fetcher:
         # --refresh: a conditional request where the site gave validators, else a full one.
         revalidate = is_cached and any(h in cached.headers for h in ("ETag", "Last-Modified"))
         return self._with_retries(url, revalidate=revalidate)
+
+    def _cached(self, url: str) -> requests.Response | None:
+        """The cached response for `url`, looked up directly: a full `session.get` with
+        only_if_cached costs as much CPU as the request it saves on a fast site."""
+        request = requests.Request("GET", url, headers=self.session.headers).prepare()
+        return self.session.cache.get_response(self.session.cache.create_key(request))
 
     @staticmethod
     def _age(response: requests.Response) -> timedelta:
@@ -297,10 +310,15 @@ class Fetcher:
         return max(retry.get_backoff_time(), self.options.backoff)
 
     def _network_get(self, url: str, revalidate: bool = False) -> requests.Response:
-        self._limiter.wait(urlsplit(url).netloc)
+        parts = urlsplit(url)
+        self._limiter.wait(parts.netloc)
         self.stats.count("requests")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._proxies:  # *_proxy and no_proxy, as requests would apply them
+            self._proxies[origin] = requests.utils.get_environ_proxies(url)
         return self.session.get(
             url,
+            proxies=self._proxies[origin],
             timeout=self.options.timeout,
             allow_redirects=False,
             refresh=revalidate,
