@@ -44,7 +44,7 @@ def _read(directory: Path, name: str, model) -> pd.DataFrame:
     if parquet.exists():
         frame = pd.read_parquet(parquet)
     elif json_path.exists():
-        frame = pd.read_json(json_path, orient="records", dtype=False, convert_dates=False)
+        frame = pd.read_json(json_path, orient="records", dtype=False)
     else:
         frame = pd.DataFrame(columns=list(model.model_fields))
     for column in frame.columns:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from schedscrape.export.atomic import atomic_text
 from schedscrape.export.dataset import Dataset
-from schedscrape.export.writers import WRITERS
+from schedscrape.export.formats import WRITERS
 from schedscrape.models import Problem
 from schedscrape.parse import PARSER_VERSION
 

@@ -29,6 +29,14 @@ class Writer(ABC):
 
     format: ClassVar[str]
 
+    @abstractmethod
+    def write(self, dataset: Dataset, directory: Path) -> list[Path]:
+        """Write the dataset's files into `directory`, atomically; return the files written."""
+
+
+class TableWriter(Writer):
+    """A format with one file per table: sessions, talks, talk_authors."""
+
     def write(self, dataset: Dataset, directory: Path) -> list[Path]:
         """Write every table; return the files written."""
         paths = []
@@ -43,7 +51,7 @@ class Writer(ABC):
         """Write table `name` (records of type `model`) to `path`, atomically."""
 
 
-class JsonWriter(Writer):
+class JsonWriter(TableWriter):
     """A UTF-8 array of objects; times in ISO 8601 with the page's UTC offset; null for missing."""
 
     format = "json"
@@ -60,7 +68,7 @@ class JsonWriter(Writer):
             stream.write("[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"))
 
 
-class CsvWriter(Writer):
+class CsvWriter(TableWriter):
     """UTF-8 with a header; lists joined by "; "; formula-like cells neutralised with a quote."""
 
     format = "csv"
@@ -73,7 +81,7 @@ class CsvWriter(Writer):
             writer.writerows([csv_cell(value) for value in row.values()] for row in rows)
 
 
-class ParquetWriter(Writer):
+class ParquetWriter(TableWriter):
     """Explicit Arrow schema: list<string> lists and UTC timestamps, read by pandas as-is."""
 
     format = "parquet"
@@ -100,6 +108,4 @@ def csv_cell(value: object) -> str:
     return str(value)  # numbers are never neutralised
 
 
-WRITERS: dict[str, type[Writer]] = {
-    writer.format: writer for writer in (CsvWriter, JsonWriter, ParquetWriter)
-}
+TABLE_WRITERS: tuple[type[TableWriter], ...] = (CsvWriter, JsonWriter, ParquetWriter)
