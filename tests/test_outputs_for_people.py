@@ -52,7 +52,8 @@ def test_ics_uids_are_stable_across_runs(out, tmp_path):
     again = tmp_path / "again"
     assert run_parse(again, SESSIONS) == 0
     assert sorted(str(e["uid"]) for e in events(out / "talks.ics")) == sorted(
-        str(e["uid"]) for e in events(again / "talks.ics"))
+        str(e["uid"]) for e in events(again / "talks.ics")
+    )
 
 
 def test_sessions_ics(out):
@@ -77,8 +78,10 @@ def test_schedule_html_is_self_contained_and_shows_every_title(out):
 
 def test_hostile_text_is_escaped_in_html_and_neutralised_in_csv(tmp_path):
     source = (SESSIONS / "icml2025-poster-session.html").read_text(encoding="utf-8")
-    hostile = source.replace("Learning to Schedule Conference Talks",
-                             HOSTILE_TITLE.replace("<", "&lt;").replace(">", "&gt;"))
+    hostile = source.replace(
+        "Learning to Schedule Conference Talks",
+        HOSTILE_TITLE.replace("<", "&lt;").replace(">", "&gt;"),
+    )
     hostile = hostile.replace("Alan Turing", "=HYPERLINK(&quot;http://evil&quot;)")
     page = tmp_path / "hostile.html"
     page.write_text(hostile, encoding="utf-8")
@@ -133,8 +136,10 @@ def test_real_page_then_another_then_real_again(tmp_path):
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
-@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)")
+@pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
+)
 def test_search_filters_as_you_type_in_a_real_browser(out, tmp_path):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
@@ -142,18 +147,29 @@ def test_search_filters_as_you_type_in_a_real_browser(out, tmp_path):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--no-first-run", "--disable-background-networking", "--disable-sync",
-                 "--disable-component-update", f"--user-data-dir={tmp_path / 'profile'}",
-                 "--window-size=1100,1400"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-sync",
+        "--disable-component-update",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1100,1400",
+    ):
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
         browser.get((out / "schedule.html").as_uri())
 
         def visible_titles():
-            return [e.text for e in browser.find_elements(By.CSS_SELECTOR, "li.talk .title")
-                    if e.is_displayed()]
+            return [
+                e.text
+                for e in browser.find_elements(By.CSS_SELECTOR, "li.talk .title")
+                if e.is_displayed()
+            ]
 
         assert len(visible_titles()) == 15
         search = browser.find_element(By.ID, "search")
