@@ -6,7 +6,11 @@ logs every request it answers (time, path, User-Agent) so tests can check polite
 
 from __future__ import annotations
 
+import functools
+import gzip
 import html
+import socket
+import struct
 import threading
 import time
 import zlib
@@ -77,6 +81,10 @@ class Fault:
     delay: float = 0.0
     location: str | None = None
     body: bytes | None = None
+    content_type: str | None = None
+    # Raw misbehaviour instead of an answer: "reset" (connection reset mid-body), "short"
+    # (body shorter than its Content-Length), "hang" (accept, never answer), "gzip_bomb".
+    kind: str | None = None
 
 
 @dataclass
@@ -104,6 +112,7 @@ class FakeSite:
         self.log: list[LoggedRequest] = []
         self._lock = threading.Lock()
         self._fault_counts: dict[int, int] = {}
+        self.stopping = threading.Event()
         self._pages = {
             sid: session_page(self.config.year, sid, self.config.cards)
             for sid in self.config.sessions
@@ -117,12 +126,18 @@ class FakeSite:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
 
     def paths(self) -> list[str]:
         with self._lock:
             return [entry.path for entry in self.log]
+
+    def fault_for(self, path: str) -> Fault | None:
+        prefix = f"/virtual/{self.config.year}/session/"
+        rest = path[len(prefix):] if path.startswith(prefix) else ""
+        return self.config.faults.get(int(rest)) if rest.isdigit() else None
 
     def _answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
         config = self.config
@@ -146,6 +161,8 @@ class FakeSite:
                         headers["Retry-After"] = fault.retry_after
                     if fault.location:
                         headers["Location"] = fault.location
+                    if fault.content_type:
+                        headers["Content-Type"] = fault.content_type
                     return fault.status, headers, fault.body or b"fault"
             if session_id in self._pages:
                 return 200, _HTML, self._pages[session_id]
@@ -171,6 +188,10 @@ class FakeSite:
                     )
                 if site.config.latency:
                     time.sleep(site.config.latency)
+                fault = site.fault_for(self.path)
+                if fault is not None and fault.kind:
+                    self._misbehave(fault.kind)
+                    return
                 status, headers, body = site._answer(self.path)
                 if status == 200:
                     etag = f'"{zlib.crc32(body):08x}"'
@@ -184,6 +205,32 @@ class FakeSite:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _misbehave(self, kind: str) -> None:
+                if kind == "hang":
+                    site.stopping.wait(30)
+                    self.close_connection = True
+                    return
+                if kind == "gzip_bomb":
+                    body = _gzip_bomb()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Encoding", "gzip")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.write(b"<html><body>" + b"x" * 1000)
+                self.wfile.flush()
+                if kind == "reset":  # RST instead of FIN
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                               struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
+
             def log_message(self, *args: object) -> None:
                 pass  # the test reads site.log instead
 
@@ -191,3 +238,9 @@ class FakeSite:
 
 
 _HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    """64 MB of zeros, gzipped to about 64 KB."""
+    return gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)

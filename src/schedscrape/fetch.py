@@ -26,7 +26,7 @@ import requests
 import requests_cache
 from platformdirs import user_cache_dir
 from protego import Protego
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import DecodeError, MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from schedscrape.errors import ScheduleError
@@ -178,6 +178,7 @@ class Fetcher:
         )
         self._proxies: dict[str, dict[str, str]] = {}
         self.session.headers["User-Agent"] = self._user_agent()
+        self.session.hooks["response"].append(self._read_capped)
         self.stats = FetchStats()
         self._limiter = limiter or RateLimiter(1.0 / self.options.rate)
         self._robots: dict[str, Protego | None] = {}
@@ -224,6 +225,38 @@ class Fetcher:
                 raise FetchError(f"redirect to another host refused: {target}")
             current = target
         raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+    def _read_capped(self, response: requests.Response, *args: object, **kwargs: object):
+        """Read a network response's body here, decompressed, and stop at `max_bytes`.
+
+        A requests hook runs before requests (or the cache) reads the body, so a gzip bomb or a
+        lying Content-Length never gets to fill memory.
+        """
+        if response.raw is None or getattr(response, "_content_consumed", False):
+            return response
+        cap = self.options.max_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            response.close()
+            raise FetchError(f"response too large (Content-Length {declared}; cap {cap} bytes)")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.raw.stream(64 * 1024, decode_content=True):
+                size += len(chunk)
+                if size > cap:
+                    response.close()
+                    raise FetchError(f"response too large (over {cap} bytes once decompressed)")
+                chunks.append(chunk)
+        except ProtocolError as exc:  # reset mid-body, or shorter than its Content-Length
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
+        except ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from None
+        except DecodeError as exc:
+            raise FetchError(f"undecodable response body ({_one_line(exc)})") from None
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        return response
 
     def _page(self, url: str, final_url: str, response: requests.Response) -> Page:
         if response.status_code != 200:
@@ -278,7 +311,8 @@ class Fetcher:
             response: requests.Response | None = None
             try:
                 response = self._network_get(url, revalidate)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (requests.ConnectionError, requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as exc:
                 error: Exception | None = exc
             else:
                 error = None
@@ -389,8 +423,6 @@ def _urllib3_error(error: Exception | None):
     """urllib3's Retry counts errors by type; requests wraps them, so unwrap when possible."""
     if error is None:
         return None
-    from urllib3.exceptions import ProtocolError
-
     inner = error.args[0] if error.args and isinstance(error.args[0], Exception) else None
     return inner if inner is not None else ProtocolError(str(error))
 

@@ -22,7 +22,8 @@ _BOMS = (
 )
 # Share of control characters above which "text" is really binary data.
 _MAX_CONTROL_SHARE = 0.05
-_CHUNK = 64 * 1024  # validation chunks stay below malloc's mmap threshold
+_CHUNK = 64 * 1024
+_LATIN_LABELS = frozenset({"iso8859-1", "cp1252", "ascii"})  # codecs.lookup names  # validation chunks stay below malloc's mmap threshold
 
 
 def declared_encoding(data: bytes, http_charset: str | None = None) -> str | None:
@@ -79,6 +80,18 @@ def to_text(data: bytes, encoding: str | None) -> str:
 
 def to_utf8(data: bytes, encoding: str | None) -> bytes:
     """The page as UTF-8 bytes: itself when it already is (the fast path), else transcoded."""
-    if encoding in (None, "utf-8") and is_valid_utf8(data):
+    if _really_utf8(data, encoding):
         return data[3:] if data.startswith(codecs.BOM_UTF8) else data
     return to_text(data, encoding).encode("utf-8", "surrogatepass")
+
+
+def _really_utf8(data: bytes, encoding: str | None) -> bool:
+    """UTF-8 as declared, or a page labelled Latin-1/ASCII whose bytes are valid UTF-8.
+
+    Servers often send a default `charset=iso-8859-1` for pages that are UTF-8; any Latin-1
+    decoding "succeeds", so the label alone would turn "Gühring" into "GÃ¼hring". Non-ASCII
+    bytes that happen to form valid UTF-8 are, in practice, UTF-8.
+    """
+    if encoding in (None, "utf-8"):
+        return is_valid_utf8(data)
+    return encoding in _LATIN_LABELS and not data.isascii() and is_valid_utf8(data)
