@@ -22,8 +22,8 @@ _BOMS = (
 )
 # Share of control characters above which "text" is really binary data.
 _MAX_CONTROL_SHARE = 0.05
-_CHUNK = 64 * 1024
-_LATIN_LABELS = frozenset({"iso8859-1", "cp1252", "ascii"})  # codecs.lookup names  # validation chunks stay below malloc's mmap threshold
+_CHUNK = 64 * 1024  # validation chunks stay below malloc's mmap threshold
+_LATIN_LABELS = frozenset({"iso8859-1", "cp1252", "ascii"})  # as codecs.lookup names them
 
 
 def declared_encoding(data: bytes, http_charset: str | None = None) -> str | None:
