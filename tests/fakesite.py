@@ -136,7 +136,7 @@ class FakeSite:
 
     def fault_for(self, path: str) -> Fault | None:
         prefix = f"/virtual/{self.config.year}/session/"
-        rest = path[len(prefix):] if path.startswith(prefix) else ""
+        rest = path[len(prefix) :] if path.startswith(prefix) else ""
         return self.config.faults.get(int(rest)) if rest.isdigit() else None
 
     def _answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -226,8 +226,9 @@ class FakeSite:
                 self.wfile.write(b"<html><body>" + b"x" * 1000)
                 self.wfile.flush()
                 if kind == "reset":  # RST instead of FIN
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                               struct.pack("ii", 1, 0))
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
                 self.close_connection = True
                 self.connection.close()
 

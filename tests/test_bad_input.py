@@ -1,9 +1,19 @@
 """Pages that give no session fail loudly with one clear line; good cards are never lost."""
 
+import subprocess
+import sys
+import time
+
 import pytest
 
 from schedscrape import parse_page
-from schedscrape.errors import BinaryPage, EmptyPage, LoginRequired, NotASessionPage
+from schedscrape.errors import (
+    BinaryPage,
+    BlockedPage,
+    EmptyPage,
+    LoginRequired,
+    NotASessionPage,
+)
 from tests.conftest import EDGE, SESSIONS
 
 
@@ -14,6 +24,8 @@ from tests.conftest import EDGE, SESSIONS
         ("binary.png", BinaryPage, "binary data"),
         ("login-wall.html", LoginRequired, "login required"),
         ("event-detail-page.html", NotASessionPage, "no talk cards"),
+        ("anti-bot-challenge.html", BlockedPage, "anti-bot challenge"),
+        ("other-site.html", NotASessionPage, "not a session page"),
     ],
 )
 def test_pages_without_a_session_raise(name, error, message):
@@ -66,3 +78,50 @@ def test_unreadable_times_keep_time_raw_and_warn():
     assert len(messages) == 2  # one for the session, one naming all five talks
     assert "ambiguous time zone 'IST'" in messages[1] and "talks 1-5" in messages[1]
     assert all(p.severity == "warning" for p in page.problems)
+
+
+NESTED = b"<html><body>" + b"<div>" * 200_000 + b"deep" + b"</div>" * 200_000 + b"</body></html>"
+
+
+def test_200000_nested_tags_fail_fast():
+    started = time.monotonic()
+    with pytest.raises(NotASessionPage, match="nested too deeply"):
+        parse_page(NESTED)
+    assert time.monotonic() - started < 5
+
+
+def test_deep_nesting_inside_a_card_keeps_the_card():
+    page = (SESSIONS / "icml2025-poster-session.html").read_bytes()
+    deep = page.replace(b"<p>We cluster", b"<p>" * 100_000 + b"We cluster", 1)
+    parsed = parse_page(deep)
+    assert len(parsed.talks) == 4
+
+
+def test_25_mb_page_without_a_session_in_bounded_time_and_memory():
+    code = """
+import resource, time
+from schedscrape import parse_page
+from schedscrape.errors import NotASessionPage
+data = b"<html><body>" + b"<p>Lorem ipsum dolor sit amet, consectetur adipiscing.</p>\\n" * 450_000
+started = time.monotonic()
+try:
+    parse_page(data + b"</body></html>")
+except NotASessionPage as exc:
+    print(exc)
+print(time.monotonic() - started)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    message, seconds, peak_kib = result.stdout.strip().splitlines()
+    assert message.startswith("not a session page")
+    assert float(seconds) < 20
+    assert int(peak_kib) < 1024 * 1024  # under 1 GiB for a 25 MB page
+
+
+def test_latin1_page_declared_utf8_is_decoded_by_detection():
+    text = (SESSIONS / "icml2025-poster-session.html").read_text(encoding="utf-8")
+    data = text.replace("&#8901;", "&middot;").encode("cp1252")  # meta still says utf-8
+    parsed = parse_page(data)
+    assert parsed.talks[1].authors == ["Émilie du Châtelet"]

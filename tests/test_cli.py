@@ -36,13 +36,7 @@ def test_mixed_folder_writes_the_good_and_exits_1(tmp_path, capsys):
     assert "empty.html: page is empty" in err
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     failed = {e["source"].rsplit("/", 1)[-1] for e in errors if e["severity"] == "error"}
-    assert failed == {
-        "binary.png",
-        "empty.html",
-        "event-detail-page.html",
-        "login-wall.html",
-        "truncated.html",
-    }
+    assert failed == {p.name for p in EDGE.iterdir()} - {"windows-1252.html", "ambiguous-zone.html"}
     assert all(set(e) == {"source", "stage", "severity", "message"} for e in errors)
     sessions = pd.read_json(out / "sessions.json", dtype={"session_id": str})
     assert set(sessions["session_id"]) == {"50201", "50202", "20120"}
@@ -130,3 +124,36 @@ def test_console_script_runs_as_installed(tmp_path):
         result.stderr.splitlines()[0] == f"schedscrape: error: {EDGE / 'empty.html'}: page is empty"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_bad_input_catalogue_one_line_each(tmp_path, capsys):
+    """Every catalogue case: exit 1, one stderr line, one errors.jsonl entry; good pages kept."""
+    pages = tmp_path / "pages"
+    shutil.copytree(EDGE, pages)
+    (pages / "nested.html").write_bytes(b"<html><body>" + b"<b>" * 200_000 + b"</body></html>")
+    (pages / "good.txt").write_bytes((SESSIONS / "icml2022-hall-g-excerpt.txt").read_bytes())
+    (pages / "control\x1b[31mchars.html").write_bytes(b"")  # a hostile file name
+    out = tmp_path / "out"
+    assert run("parse", pages, "-o", out) == 1
+    stderr = capsys.readouterr().err.splitlines()
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    failed = sorted(e["source"].rsplit("/", 1)[-1] for e in errors if e["severity"] == "error")
+    assert failed == sorted(
+        [
+            "anti-bot-challenge.html",
+            "binary.png",
+            "control\x1b[31mchars.html",
+            "empty.html",
+            "event-detail-page.html",
+            "login-wall.html",
+            "nested.html",
+            "other-site.html",
+            "truncated.html",
+        ]
+    )
+    error_lines = [line for line in stderr if line.startswith("schedscrape: error:")]
+    assert len(error_lines) == len(failed)
+    assert all("\x1b" not in line for line in stderr)  # escaped before reaching the terminal
+    assert any("control\\x1b[31mchars.html" in line for line in error_lines)
+    sessions = json.loads((out / "sessions.json").read_text(encoding="utf-8"))
+    assert len(sessions) == 4  # good.txt, truncated (3 complete cards), windows-1252, zones

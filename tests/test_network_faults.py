@@ -19,8 +19,7 @@ FAULTS = {
     103: Fault(kind="hang"),
     104: Fault(status=302, location="/virtual/2022/session/105", times=99),
     105: Fault(status=302, location="/virtual/2022/session/104", times=99),
-    106: Fault(status=200, body=UTF8_PAGE, content_type="text/html; charset=iso-8859-1",
-               times=99),
+    106: Fault(status=200, body=UTF8_PAGE, content_type="text/html; charset=iso-8859-1", times=99),
     107: Fault(kind="gzip_bomb"),
 }
 
@@ -33,8 +32,14 @@ def site():
 
 
 def fetcher(tmp_path, **options):
-    options = {"cache_path": tmp_path / "cache.sqlite", "rate": 1000.0, "retries": 1,
-               "backoff": 0.05, "timeout": 1.0, **options}
+    options = {
+        "cache_path": tmp_path / "cache.sqlite",
+        "rate": 1000.0,
+        "retries": 1,
+        "backoff": 0.05,
+        "timeout": 1.0,
+        **options,
+    }
     return Fetcher(FetchOptions(**options))
 
 
@@ -42,12 +47,15 @@ def url(site, session_id):
     return f"{site.url}/virtual/2022/session/{session_id}"
 
 
-@pytest.mark.parametrize(("session_id", "message"), [
-    (101, "gave up after 2 attempts"),  # connection reset mid-body, retried once
-    (102, "gave up after 2 attempts"),  # shorter than its Content-Length
-    (103, "gave up after 2 attempts"),  # never answers: the timeout fires
-    (104, "too many redirects"),
-])
+@pytest.mark.parametrize(
+    ("session_id", "message"),
+    [
+        (101, "gave up after 2 attempts"),  # connection reset mid-body, retried once
+        (102, "gave up after 2 attempts"),  # shorter than its Content-Length
+        (103, "gave up after 2 attempts"),  # never answers: the timeout fires
+        (104, "too many redirects"),
+    ],
+)
 def test_fault_ends_in_one_clear_error(site, tmp_path, session_id, message):
     started = time.monotonic()
     with pytest.raises(FetchError, match=message) as raised:
@@ -62,7 +70,7 @@ def test_gzip_bomb_is_stopped_at_the_size_cap(site, tmp_path):
 import resource, sys
 from pathlib import Path
 from schedscrape.fetch import Fetcher, FetchError, FetchOptions
-client = Fetcher(FetchOptions(cache_path=Path({str(tmp_path / 'c.sqlite')!r}), rate=1000.0,
+client = Fetcher(FetchOptions(cache_path=Path({str(tmp_path / "c.sqlite")!r}), rate=1000.0,
                               max_bytes=2 * 1024 * 1024, retries=0))
 try:
     client.get({url(site, 107)!r})
@@ -70,9 +78,15 @@ except FetchError as exc:
     print(exc)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
+
     def run(code: str) -> list[str]:
-        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=60, check=True).stdout.strip().splitlines()
+        return (
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+            )
+            .stdout.strip()
+            .splitlines()
+        )
 
     message, peak_kib = run(script)
     (baseline_kib,) = run(script.replace("    client.get(", "    pass  # client.get("))
@@ -91,14 +105,37 @@ def test_wrong_charset_header_is_survived(site, tmp_path):
 
 
 def test_crawl_through_all_faults(site, tmp_path, capsys):
-    code = main(["crawl", f"{site.url}/virtual/2022/calendar", "-o", str(tmp_path / "out"),
-                 "--cache", str(tmp_path / "c.sqlite"), "--rate", "1000", "--retries", "1",
-                 "--timeout", "1", "--concurrency", "8"])
+    code = main(
+        [
+            "crawl",
+            f"{site.url}/virtual/2022/calendar",
+            "-o",
+            str(tmp_path / "out"),
+            "--cache",
+            str(tmp_path / "c.sqlite"),
+            "--rate",
+            "1000",
+            "--retries",
+            "1",
+            "--timeout",
+            "1",
+            "--concurrency",
+            "8",
+        ]
+    )
     assert code == 1
     sessions = json.loads((tmp_path / "out" / "sessions.json").read_text(encoding="utf-8"))
     assert sorted(s["session_id"] for s in sessions) == ["106", "108"]
-    errors = [json.loads(line) for line in
-              (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = [
+        json.loads(line)
+        for line in (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert sorted(e["source"].rsplit("/", 1)[1] for e in errors) == [
-        "101", "102", "103", "104", "105", "107"]
+        "101",
+        "102",
+        "103",
+        "104",
+        "105",
+        "107",
+    ]
     assert "Traceback" not in capsys.readouterr().err

@@ -25,6 +25,10 @@ class LoginRequired(PageError):
     pass
 
 
+class BlockedPage(PageError):
+    """An anti-bot challenge page was served instead of the content."""
+
+
 class NotASessionPage(PageError):
     pass
 

@@ -311,8 +311,11 @@ class Fetcher:
             response: requests.Response | None = None
             try:
                 response = self._network_get(url, revalidate)
-            except (requests.ConnectionError, requests.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
                 error: Exception | None = exc
             else:
                 error = None

@@ -8,11 +8,13 @@ where they do not (per-talk time slots are found by their shape, not by a class)
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
-from schedscrape.errors import EmptyPage, LoginRequired, NotASessionPage
+from schedscrape.errors import EmptyPage, NotASessionPage, PageError
 from schedscrape.parse.raw import RawCard, RawPage
+from schedscrape.parse.refusals import explain
 from schedscrape.parse.times import find_time_range
 
 
@@ -29,7 +31,15 @@ _CANONICAL = etree.XPath(
     "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
 )
 _TITLES = etree.XPath("/html/head/title/text()")
-_PARSER = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+_PARSERS = threading.local()  # lxml parsers must not be shared between threads
+
+
+def _parser() -> etree.HTMLParser:
+    if not hasattr(_PARSERS, "parser"):
+        _PARSERS.parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+    return _PARSERS.parser
+
+
 _PASSWORD_INPUT = etree.XPath("//input[@type='password']")
 _PAGE_ZONE = re.compile(rb"Timezone:\s*(\S+)")
 
@@ -51,10 +61,6 @@ _MODERATOR = re.compile(r"Moderators?\s*:\s*(.+)")
 
 
 _EVENT_ID = re.compile(rb"toggle_bookmark\([^)]*?event_id\s*=\s*['\"]?(\d+)")
-_LOGIN_WALL = re.compile(
-    r"log(?:ged)?[ -]?in to (?:view|see|access)|please (?:log|sign)[ -]?in|sign in to continue",
-    re.IGNORECASE,
-)
 # Anything the server prints after the cards: if none of it arrived, the download was cut.
 _PAGE_END_MARKERS = (b"successful-page-load", b"<footer", b"</body", b"</html")
 _BLOCK_TAGS = frozenset(
@@ -96,7 +102,7 @@ def parse_html(data: bytes) -> RawPage:
     try:
         # A plain etree parser skips lxml.html's element-class lookup, which costs more than
         # the parse itself.
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _parser())
     except (etree.ParserError, ValueError) as exc:
         raise EmptyPage(f"not parseable as HTML ({exc})") from None
     if root is None:
@@ -105,7 +111,7 @@ def parse_html(data: bytes) -> RawPage:
     header, card_elements = _header_and_cards(root)
     cards = [_read_card(card) for card in card_elements]
     if header is None and not cards:
-        raise _not_a_session(root)
+        raise _not_a_session(root, data)
 
     page = RawPage(
         canonical_url=_first(_CANONICAL(root)),
@@ -123,10 +129,11 @@ def parse_html(data: bytes) -> RawPage:
     ):
         page.truncated = True
     if not page.cards:
-        if _LOGIN_WALL.search(block_text(root)):
-            raise LoginRequired("login required: the page asks to log in to view the session")
-        raise NotASessionPage(
-            "no talk cards on the page (an event page, an empty session, or still loading)"
+        raise explain(
+            _plain_text(root),
+            markup=data[:65536].decode("utf-8", "replace"),
+            password_field=bool(_PASSWORD_INPUT(root)),
+            missing="no talk cards on the page (an event page, an empty session, or still loading)",
         )
     return page
 
@@ -243,13 +250,14 @@ def _plain_text(element: etree._Element) -> str:
     return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
-def _not_a_session(root: etree._Element) -> Exception:
-    text = block_text(root)
-    if not text.strip():
-        return EmptyPage("page has no content")
-    if _LOGIN_WALL.search(text) or _PASSWORD_INPUT(root):
-        return LoginRequired("login required: the page asks to log in instead of showing a session")
-    return NotASessionPage("not a session page: no session header and no talk cards")
+def _not_a_session(root: etree._Element, data: bytes) -> PageError:
+    if "Excessive depth" in str(_parser().error_log):
+        return NotASessionPage("not a session page: tags nested too deeply to read")
+    return explain(
+        _plain_text(root),
+        markup=data[:65536].decode("utf-8", "replace"),
+        password_field=bool(_PASSWORD_INPUT(root)),
+    )
 
 
 def _session_id(data: bytes) -> str | None:

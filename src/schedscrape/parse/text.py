@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from schedscrape.errors import EmptyPage, LoginRequired, NotASessionPage
+from schedscrape.errors import NotASessionPage
 from schedscrape.parse.raw import RawCard, RawPage
+from schedscrape.parse.refusals import explain
 from schedscrape.parse.times import is_time_range
 
 _MODERATOR = re.compile(r"^Moderators?\s*:\s*(.+)$", re.IGNORECASE)
@@ -22,19 +23,14 @@ _BOILERPLATE = re.compile(
     r"|toggle navigation|login|log in|sign in)$",
     re.IGNORECASE,
 )
-_LOGIN_WALL = re.compile(r"log(?:ged)?[ -]?in to (?:view|see|access)", re.IGNORECASE)
 
 
 def parse_text(text: str) -> RawPage:
     """Split the rendering at its time-slot lines; raise a PageError if there are none."""
     lines = [line.strip() for line in text.splitlines()]
-    if not any(lines):
-        raise EmptyPage("page has no content")
     slots = [index for index, line in enumerate(lines) if is_time_range(line)]
     if not slots:
-        if _LOGIN_WALL.search(text):
-            raise LoginRequired("login required: the page asks to log in to view the session")
-        raise NotASessionPage("not a session page: no talk time slots found in the text")
+        raise explain(text, missing="no talk time slots found in the text")
 
     page = RawPage()
     _read_header(lines[: slots[0]], page)
