@@ -33,6 +33,10 @@ class NotASessionPage(PageError):
     pass
 
 
+class TruncatedPage(PageError):
+    """The download stopped before the first complete talk card."""
+
+
 class InvalidRecord(PageError):
     """A parsed value failed validation; the message names the page and the field."""
 

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlparse, urlsplit
 
 from pydantic import ValidationError
 
-from schedscrape.errors import InvalidRecord
+from schedscrape.errors import InvalidRecord, TruncatedPage
 from schedscrape.models import Problem, Session, Talk
 from schedscrape.parse.authors import split_authors, split_moderators
 from schedscrape.parse.latex import clean_text
@@ -120,6 +120,8 @@ def build_records(
     cards = page.cards
     if page.truncated:
         cards = cards[:-1]
+        if not cards:
+            raise TruncatedPage("download is truncated before the first complete talk card")
         context.report(
             f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
             severity="error",
