@@ -27,6 +27,10 @@ class IcsWriter(Writer):
 
     format: ClassVar[str] = "ics"
 
+    @classmethod
+    def file_names(cls) -> list[str]:
+        return ["talks.ics", "sessions.ics"]
+
     def write(self, dataset: Dataset, directory: Path) -> list[Path]:
         stamp = datetime.now(UTC)
         sessions = {session.session_id: session for session in dataset.sessions}

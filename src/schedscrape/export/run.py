@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,40 +45,86 @@ def write_outputs(
 ) -> Dataset:
     """Merge `new` into the dataset in `directory` (unless `fresh`) and write everything.
 
-    Returns the merged dataset that was written.
+    Every format already in the folder is rewritten too, so no file is left stale. All files
+    are written into a private staging folder first and then renamed into place, manifest
+    last: a crash leaves each file old or new, never half written. Returns the dataset written.
     """
     directory.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(directory)
     dataset = new if fresh else Dataset.read(directory).merged_with(new)
-    written: list[Path] = []
-    for name in formats:
-        written += WRITERS[name]().write(dataset, directory)
-    errors_path = directory / "errors.jsonl"
-    with atomic_text(errors_path) as stream:
-        for problem in report.problems:
-            stream.write(json.dumps(problem.model_dump(), ensure_ascii=False) + "\n")
-    written.append(errors_path)
-    _write_manifest(directory, dataset, new, written, report, fresh)
+    present = [
+        name
+        for name, writer in WRITERS.items()
+        if any((directory / file).exists() for file in writer.file_names())
+    ]
+    staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=directory))
+    try:
+        staged: list[Path] = []
+        for name in dict.fromkeys([*formats, *present]):
+            staged += WRITERS[name]().write(dataset, staging)
+        errors_path = staging / "errors.jsonl"
+        with atomic_text(errors_path) as stream:
+            for problem in report.problems:
+                stream.write(json.dumps(problem.model_dump(), ensure_ascii=False) + "\n")
+        staged.append(errors_path)
+        earlier = [] if fresh else _earlier_runs(directory / "manifest.json")
+        staged.append(
+            _write_manifest(staging / "manifest.json", dataset, new, staged, report, earlier)
+        )
+        for path in staged:  # renames only, manifest last
+            os.replace(path, directory / path.name)
+        _fsync_directory(directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return dataset
 
 
+_STAGING = ".staging-"
+
+
+def _remove_abandoned_staging(directory: Path) -> None:
+    """Staging folders of runs that were killed (their process is gone)."""
+    for folder in directory.glob(f"{_STAGING}*"):
+        pid = folder.name.removeprefix(_STAGING).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_directory(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
 def _write_manifest(
-    directory: Path,
+    path: Path,
     dataset: Dataset,
     new: Dataset,
     written: list[Path],
     report: RunReport,
-    fresh: bool,
-) -> None:
+    earlier_runs: list[dict],
+) -> Path:
     from schedscrape import __version__
 
-    manifest_path = directory / "manifest.json"
     run = {
-        "command": report.command,
-        "arguments": report.arguments,
-        "started_at": report.started_at.isoformat(),
-        "finished_at": datetime.now(UTC).isoformat(),
         "schedscrape_version": __version__,
         "parser_version": PARSER_VERSION,
+        "started_at": report.started_at.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "command": report.command,
+        "arguments": report.arguments,
         "counts": {
             "pages": report.pages,
             "failed_pages": report.failed_pages,
@@ -86,31 +135,20 @@ def _write_manifest(
             **report.extra_counts,
         },
     }
-    earlier_runs = [] if fresh else _earlier_runs(manifest_path)
     manifest = {
-        **{
-            key: run[key]
-            for key in (
-                "schedscrape_version",
-                "parser_version",
-                "started_at",
-                "finished_at",
-                "command",
-                "arguments",
-                "counts",
-            )
-        },
+        **run,
         "dataset": {
             "sessions": len(dataset.sessions),
             "talks": len(dataset.talks),
             "talk_authors": len(dataset.rows("talk_authors")),
         },
-        "files": [_file_entry(path) for path in written],
+        "files": [_file_entry(file) for file in written],
         "runs": [*earlier_runs, run],
     }
-    with atomic_text(manifest_path) as stream:
+    with atomic_text(path) as stream:
         json.dump(manifest, stream, ensure_ascii=False, indent=2)
         stream.write("\n")
+    return path
 
 
 def _earlier_runs(manifest_path: Path) -> list[dict]:

@@ -25,6 +25,10 @@ UNSCHEDULED = "Time not known"
 class HtmlWriter(Writer):
     format: ClassVar[str] = "html"
 
+    @classmethod
+    def file_names(cls) -> list[str]:
+        return ["schedule.html"]
+
     def write(self, dataset: Dataset, directory: Path) -> list[Path]:
         path = directory / "schedule.html"
         with atomic_text(path) as stream:

@@ -29,6 +29,11 @@ class Writer(ABC):
 
     format: ClassVar[str]
 
+    @classmethod
+    @abstractmethod
+    def file_names(cls) -> list[str]:
+        """The files this format writes, so a run can tell which formats a folder holds."""
+
     @abstractmethod
     def write(self, dataset: Dataset, directory: Path) -> list[Path]:
         """Write the dataset's files into `directory`, atomically; return the files written."""
@@ -36,6 +41,10 @@ class Writer(ABC):
 
 class TableWriter(Writer):
     """A format with one file per table: sessions, talks, talk_authors."""
+
+    @classmethod
+    def file_names(cls) -> list[str]:
+        return [f"{name}.{cls.format}" for name in TABLES]
 
     def write(self, dataset: Dataset, directory: Path) -> list[Path]:
         """Write every table; return the files written."""
