@@ -51,51 +51,72 @@ class IcsWriter(Writer):
 
 
 def talk_event(talk: Talk, session: Session | None, stamp: datetime) -> Event:
-    event = Event()
-    event.add("uid", talk_uid(talk))
-    event.add("dtstamp", stamp)
-    event.add("dtstart", talk.start.astimezone(UTC))
-    if talk.end is not None:
-        event.add("dtend", talk.end.astimezone(UTC))
-    event.add("summary", talk.title or "(untitled talk)")
-    if session is not None and session.room:
-        event.add("location", session.room)
-    if talk.url:
-        event.add("url", talk.url)
+    kind = " ".join(part for part in (talk.event_type, talk.poster_position) if part)
     description = [
         ", ".join(talk.authors),
-        f"{talk.event_type}" + (f" {talk.poster_position}" if talk.poster_position else "")
-        if talk.event_type
-        else "",
+        kind,
         f"Session: {session.title}" if session is not None and session.title else "",
         talk.abstract or "",
         talk.url or "",
     ]
-    event.add("description", "\n\n".join(part for part in description if part))
+    event = _event(
+        uid=talk_uid(talk),
+        stamp=stamp,
+        start=talk.start,
+        end=talk.end,
+        summary=talk.title or "(untitled talk)",
+        location=session.room if session else None,
+        url=talk.url,
+        description="\n\n".join(part for part in description if part),
+    )
     if talk.event_type:
         event.add("categories", [talk.event_type])
     return event
 
 
 def session_event(session: Session, stamp: datetime) -> Event:
-    event = Event()
-    event.add("uid", session_uid(session))
-    event.add("dtstamp", stamp)
-    event.add("dtstart", session.start.astimezone(UTC))
-    if session.end is not None:
-        event.add("dtend", session.end.astimezone(UTC))
-    event.add("summary", session.title or session.session_type or f"Session at {session.room}")
-    if session.room:
-        event.add("location", session.room)
-    if session.url:
-        event.add("url", session.url)
     description = [
         session.session_type or "",
         f"Moderators: {', '.join(session.moderators)}" if session.moderators else "",
         f"{session.talk_count} talks",
         session.url or "",
     ]
-    event.add("description", "\n".join(part for part in description if part))
+    return _event(
+        uid=session_uid(session),
+        stamp=stamp,
+        start=session.start,
+        end=session.end,
+        summary=session.title or session.session_type or f"Session at {session.room}",
+        location=session.room,
+        url=session.url,
+        description="\n".join(part for part in description if part),
+    )
+
+
+def _event(
+    *,
+    uid: str,
+    stamp: datetime,
+    start: datetime,
+    end: datetime | None,
+    summary: str,
+    location: str | None,
+    url: str | None,
+    description: str,
+) -> Event:
+    """One VEVENT with UTC times (never floating) and the properties every event shares."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start.astimezone(UTC))
+    if end is not None:
+        event.add("dtend", end.astimezone(UTC))
+    event.add("summary", summary)
+    if location:
+        event.add("location", location)
+    if url:
+        event.add("url", url)
+    event.add("description", description)
     return event
 
 

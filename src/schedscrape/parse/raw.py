@@ -33,5 +33,4 @@ class RawPage:
     site_label: str | None = None  # "ICML 2025", from the <title>
     default_zone: str | None = None  # "Timezone: ..." header on day pages
     cards: list[RawCard] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     truncated: bool = False
