@@ -241,7 +241,13 @@ def _read_card(card: etree._Element) -> RawCard:
                     raw.authors = raw.authors or _plain_text(element)
                 elif "float-end" in classes and "small" in classes:
                     raw.event_type = raw.event_type or _plain_text(element)
-    raw.time = find_time_range("\n".join(outside_abstract))
+    # The slot is whatever text is left once the known fields are taken out (titles often
+    # hold a colon, which would send every card through the slower time pattern).
+    rest = "\n".join(outside_abstract)
+    for known in (raw.title, raw.authors, raw.event_type, raw.poster_position):
+        if known:
+            rest = rest.replace(known, " ", 1)
+    raw.time = find_time_range(rest)
     return raw
 
 
