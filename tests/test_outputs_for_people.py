@@ -1,5 +1,6 @@
 """talks.ics / sessions.ics, schedule.html, and schedscrape.load()."""
 
+import csv
 import re
 import shutil
 from pathlib import Path
@@ -97,6 +98,10 @@ def test_hostile_text_is_escaped_in_html_and_neutralised_in_csv(tmp_path):
     assert csv_talks.loc[2, "authors"].startswith("'=HYPERLINK(")  # neutralised
     assert talks.loc[2, "authors"][0] == '=HYPERLINK("http://evil")'  # JSON: exact
     assert pd.read_csv(out / "sessions.csv").loc[0, "title"] == "Poster Session 2 East"
+    for name in ("sessions.csv", "talks.csv", "talk_authors.csv"):
+        with (out / name).open(encoding="utf-8", newline="") as stream:
+            cells = [cell for row in csv.reader(stream) for cell in row]
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
 def test_load_gives_real_dtypes(out):
