@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from urllib.parse import urljoin, urlparse, urlsplit
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from schedscrape.errors import InvalidRecord, TruncatedPage
 from schedscrape.models import Problem, Session, Talk
@@ -137,11 +137,10 @@ def build_records(
     session_id = _session_id(page, page_url, context)
     session_fields = _session_fields(page, session_id, session_time, talks_fields, context)
     session_fields.update(talk_count=len(talks_fields), url=page_url, fetched_at=fetched_at)
-    session = _validate(Session, session_fields, source, "session")
-    talks = [
-        _validate(Talk, {**fields, "session_id": session_id}, source, f"talk {fields['position']}")
-        for fields in talks_fields
-    ]
+    session = _validate(_SESSION, session_fields, source)
+    for fields in talks_fields:
+        fields["session_id"] = session_id
+    talks = _validate(_TALKS, talks_fields, source)  # one call: pydantic-core loops in Rust
     return ParsedPage(session=session, talks=talks, problems=problems)
 
 
@@ -316,12 +315,23 @@ def _session_id(page: RawPage, page_url: str | None, context: _Context) -> str:
     return "h" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:15]
 
 
-def _validate(model, fields: dict, source: str, what: str):
+_SESSION = TypeAdapter(Session)
+_TALKS = TypeAdapter(list[Talk])
+
+
+def _validate(adapter: TypeAdapter, data, source: str):
+    """Validated records, or InvalidRecord naming the page, the record and the field."""
     try:
-        return model.model_validate(fields)
+        return adapter.validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "record"
+        location = list(first["loc"])
+        what = (
+            f"talk {location.pop(0) + 1}"
+            if location and isinstance(location[0], int)
+            else ("session")
+        )
+        where = ".".join(str(part) for part in location) or "record"
         raise InvalidRecord(f"{source}: {what}: field {where!r}: {first['msg']}") from None
 
 

@@ -142,11 +142,11 @@ def block_text(element: etree._Element) -> str:
     """Text as a browser lays it out: entities decoded, tags dropped, a newline between blocks.
 
     `text_content()` would glue "</p><p>" neighbours into one word; scripts and comments
-    contribute nothing; the source's indentation around blocks is layout, not text.
+    contribute nothing; the source's indentation around lines is layout, not text.
     """
     if _is_one_block(element):
-        # One paragraph at most (most abstracts): libxml2's text serialiser is much faster.
-        return _plain_text(element).strip()
+        # One paragraph (most abstracts): libxml2's text serialiser is much faster.
+        return _tidy_lines(_plain_text(element))
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
@@ -168,24 +168,36 @@ def block_text(element: etree._Element) -> str:
         parts.append(element.text)
     for child in element:
         walk(child)
-    lines = (line.strip() for line in "".join(parts).split("\n"))
+    return _tidy_lines("".join(parts))
+
+
+def _tidy_lines(text: str) -> str:
+    if "\n" not in text:
+        return text.strip()
+    lines = (line.strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
 def _is_one_block(element: etree._Element) -> bool:
-    """No child, or a single childless child with nothing but whitespace around it."""
-    if len(element) == 0:
+    """True when no block boundary falls inside: at most one child holds anything, it holds no
+    block element, script or comment, and only whitespace surrounds it. The sites' loose
+    `<p><p>text</p></p>` (an empty paragraph, then the text) counts as one block."""
+    if (element.text or "").strip():
+        return len(element) == 0
+    content = None
+    for child in element:
+        if not isinstance(child.tag, str) or child.tag in _SKIPPED_TAGS:
+            return False
+        if (child.tail or "").strip():
+            return False
+        if len(child) == 0 and not child.text:
+            continue  # an empty element (the loose markup's extra <p>)
+        if content is not None:
+            return False
+        content = child
+    if content is None:
         return True
-    if len(element) > 1:
-        return False
-    child = element[0]
-    return (
-        len(child) == 0
-        and child.tag not in _SKIPPED_TAGS
-        and isinstance(child.tag, str)
-        and not (element.text or "").strip()
-        and not (child.tail or "").strip()
-    )
+    return next(content.iterdescendants(*_BLOCK_TAGS, *_SKIPPED_TAGS, etree.Comment), None) is None
 
 
 def _read_header(header: etree._Element, page: RawPage) -> None:
