@@ -44,7 +44,6 @@ CONFERENCE_HOSTS = {
 _CONFERENCE_BY_NAME = {name.lower(): name for name in CONFERENCE_HOSTS} | {"nips": "NeurIPS"}
 _URL_YEAR = re.compile(r"/(?:virtual|Conferences)/((?:19|20)\d{2})(?:/|$)", re.IGNORECASE)
 _URL_SESSION_ID = re.compile(r"/session/(\d+)")
-_EVENT_ID = re.compile(r"/(\d+)/?(?:[?#].*)?$")
 _SITE_LABEL = re.compile(r"\b([A-Za-z]+)\s+((?:19|20)\d{2})\b")
 
 
@@ -336,8 +335,11 @@ def _validate(adapter: TypeAdapter, data, source: str):
 
 
 def _event_id(href: str | None) -> str | None:
-    match = _EVENT_ID.search(href) if href else None
-    return match.group(1) if match else None
+    """The last path segment when it is a number: /virtual/2025/poster/45933 -> 45933."""
+    if not href:
+        return None
+    last = href.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return last if last.isdigit() else None
 
 
 def _year_from_url(url: str | None) -> int | None:

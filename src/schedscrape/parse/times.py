@@ -136,8 +136,8 @@ _RANGE = (
 _FULL = re.compile(rf"^\s*{_RANGE}\s*$", re.IGNORECASE)
 # Every slot has a clock reading with a digit ("12:30", "11 a.m.", "1 PM"); "noon" and
 # "midnight" only ever appear together with one. Case-sensitive classes keep this fast.
-# The sites print "12:30", "11 a.m." or "11 AM"; a bare "11am" is not seen on them.
-_CLOCK_MARKERS = (":", ".m.", "AM", "PM", "noon", "midnight")
+# The substring tests in find_time_range: the sites print "12:30", "11 a.m." or "11 AM"
+# (a bare "11am" is not seen on them), and "noon" or "midnight".
 _CLOCK_HINT = re.compile(r"\d(?::\d|\s?[aApP]\.?\s?[mM])")
 _SEARCH = re.compile(rf"(?<![\w]){_RANGE}(?![\w])", re.IGNORECASE)
 
@@ -159,7 +159,17 @@ def find_time_range(text: str) -> str | None:
     """The first thing in `text` that reads as a dated time slot, as written."""
     # The full pattern is slow to try at every offset, and most card text has no clock at all:
     # substring tests (memchr-fast) rule most of it out before any regex runs.
-    if not any(marker in text for marker in _CLOCK_MARKERS) or _CLOCK_HINT.search(text) is None:
+    if (
+        not (
+            ":" in text
+            or ".m." in text
+            or "AM" in text
+            or "PM" in text
+            or "noon" in text
+            or "midnight" in text
+        )
+        or _CLOCK_HINT.search(text) is None
+    ):
         return None
     match = _SEARCH.search(" ".join(text.split()))
     return match.group(0) if match else None
