@@ -157,3 +157,14 @@ def test_bad_input_catalogue_one_line_each(tmp_path, capsys):
     assert any("control\\x1b[31mchars.html" in line for line in error_lines)
     sessions = json.loads((out / "sessions.json").read_text(encoding="utf-8"))
     assert len(sessions) == 4  # good.txt, truncated (3 complete cards), windows-1252, zones
+
+
+def test_zone_option_resolves_an_ambiguous_label(tmp_path):
+    page = EDGE / "ambiguous-zone.html"
+    assert run("parse", page, "-o", tmp_path, "--zone", "IST=+05:30", "--format", "json") == 0
+    talk = json.loads((tmp_path / "talks.json").read_text(encoding="utf-8"))[0]
+    assert (talk["start"], talk["timezone"]) == ("2022-07-21T12:30:00+05:30", "IST")
+    assert (tmp_path / "errors.jsonl").read_text() == ""
+    with pytest.raises(SystemExit) as exited:
+        run("parse", page, "-o", tmp_path, "--zone", "IST=half past five")
+    assert exited.value.code == 2

@@ -153,3 +153,12 @@ def test_arbitrary_text_never_raises_anything_else(text):
         return
     assert slot.end is None or slot.end >= slot.start
     assert find_time_range(text) is None or isinstance(find_time_range(text), str)
+
+
+def test_user_zones_settle_ambiguous_and_unknown_labels():
+    with pytest.raises(TimeParseError, match="--zone CST="):
+        parse_time_range("Tue 12 Dec 10:00 - 11:00 CST", 2023)
+    slot = parse_time_range("Tue 12 Dec 10:00 - 11:00 CST", 2023, zones={"CST": "-06:00"})
+    assert slot.start.isoformat() == "2023-12-12T10:00:00-06:00" and slot.timezone == "CST"
+    wib = parse_time_range("Tue 12 Dec 10:00 - 11:00 XYZT", 2023, zones={"XYZT": "+7"})
+    assert wib.start.utcoffset() == timedelta(hours=7)

@@ -19,6 +19,7 @@ from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
 from schedscrape.fetch import FetchOptions, default_cache_path
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
+from schedscrape.parse.times import TimeParseError, offset_zone
 from schedscrape.progress import Progress, terminal_safe
 from schedscrape.progress import report as report_line
 from schedscrape.scrape import Outcome, Scraper
@@ -168,6 +169,16 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="start the output folder empty instead of merging into it",
     )
+    parser.add_argument(
+        "--zone",
+        dest="zones",
+        action="append",
+        type=_zone_override,
+        default=[],
+        metavar="LABEL=OFFSET",
+        help="the UTC offset of a zone label the pages print, for labels that are ambiguous "
+        "or unknown (e.g. --zone CST=-06:00); repeatable",
+    )
 
 
 def _formats(text: str) -> list[str]:
@@ -207,6 +218,19 @@ def _duration(text: str) -> timedelta:
     if not match:
         raise argparse.ArgumentTypeError(f"not a duration (like 3600, 30m, 24h, 7d): {text!r}")
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
+
+
+def _zone_override(text: str) -> tuple[str, str]:
+    label, _, offset = text.partition("=")
+    try:
+        offset_zone(offset)
+    except TimeParseError:
+        raise argparse.ArgumentTypeError(
+            f"not LABEL=OFFSET (like CST=-06:00 or IST=+05:30): {text!r}"
+        ) from None
+    if not label.strip().isalpha():
+        raise argparse.ArgumentTypeError(f"not a zone label: {label!r}")
+    return label.strip().upper(), offset.strip()
 
 
 def _year(text: str) -> int:
@@ -283,7 +307,7 @@ def run_fetch(args: argparse.Namespace) -> int:
                     _record_failure(report, outcome.error)
                 progress.advance(outcome.url.rsplit("/", 1)[-1])
 
-            outcomes = scraper.scrape(urls, on_outcome=record)
+            outcomes = scraper.scrape(urls, zones=dict(args.zones), on_outcome=record)
         stats = scraper.stats
         report.extra_counts = {
             "requests": stats.requests,
@@ -325,7 +349,12 @@ def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> Pars
     try:
         data = path.read_bytes()
         page = parse_page(
-            data, url=args.url, year=args.year, conference=args.conference, source=source
+            data,
+            url=args.url,
+            year=args.year,
+            conference=args.conference,
+            zones=dict(args.zones),
+            source=source,
         )
     except OSError as exc:
         return _record_failure(

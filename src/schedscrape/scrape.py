@@ -40,6 +40,15 @@ class Outcome:
     error: Problem | None = None
 
 
+@dataclass(frozen=True)
+class _PageOptions:
+    """What the user says about every page (parse_page's options), as sent to the workers."""
+
+    year: int | None
+    conference: str | None
+    zones: dict[str, str]
+
+
 @dataclass
 class ScrapeStats:
     requests: int = 0
@@ -97,19 +106,21 @@ class Scraper:
         *,
         year: int | None = None,
         conference: str | None = None,
+        zones: dict[str, str] | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> list[Outcome]:
-        """Every URL's outcome, in the order given (duplicates once)."""
+        """Every URL's outcome, in the order given (duplicates once). `year`, `conference`
+        and `zones` are passed to `parse_page` for every page."""
         unique = list(dict.fromkeys(urls))
         by_url: dict[str, Outcome] = {}
-        for outcome in self._run(unique, year, conference):
+        for outcome in self._run(unique, _PageOptions(year, conference, zones or {})):
             by_url[outcome.url] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)
         self._total_stats()
         return [by_url[url] for url in unique]
 
-    def _run(self, urls: list[str], year: int | None, conference: str | None) -> Iterator[Outcome]:
+    def _run(self, urls: list[str], options: _PageOptions) -> Iterator[Outcome]:
         robots, blocked = self._robots_for(urls)
         pending: dict[Future, str] = {}
         for url in urls:
@@ -117,9 +128,9 @@ class Scraper:
             if host in blocked:
                 yield _failure(url, blocked[host])
             elif self._processes:
-                pending[self._pool.submit(_work_in_process, url, year, conference, robots)] = url
+                pending[self._pool.submit(_work_in_process, url, options, robots)] = url
             else:
-                pending[self._pool.submit(_work, self.fetcher, url, year, conference)] = url
+                pending[self._pool.submit(_work, self.fetcher, url, options)] = url
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -160,31 +171,34 @@ class Scraper:
 # --- inside a worker ---------------------------------------------------------------------
 
 _worker_fetcher: Fetcher | None = None
+_parent_pid: int | None = None
 
 
 def _start_worker(options: FetchOptions, limiter: SharedRateLimiter) -> None:
-    global _worker_fetcher
+    global _worker_fetcher, _parent_pid
     _worker_fetcher = Fetcher(options, limiter=limiter)
+    _parent_pid = os.getppid()
 
 
-def _work_in_process(
-    url: str, year: int | None, conference: str | None, robots: dict[str, str | None]
-):
+def _work_in_process(url: str, options: _PageOptions, robots: dict[str, str | None]):
+    if os.getppid() != _parent_pid:
+        os._exit(1)  # the crawl was killed: take no more pages
     assert _worker_fetcher is not None
     for host, text in robots.items():
         _worker_fetcher.preload_robots(host, text)
-    return _work(_worker_fetcher, url, year, conference)
+    return _work(_worker_fetcher, url, options)
 
 
-def _work(fetcher: Fetcher, url: str, year: int | None, conference: str | None):
+def _work(fetcher: Fetcher, url: str, options: _PageOptions):
     """Fetch and parse one URL; returns the outcome and this worker's running counts."""
     try:
         fetched = fetcher.get(url)
         page = parse_page(
             fetched.content,
             url=url,
-            year=year,
-            conference=conference,
+            year=options.year,
+            conference=options.conference,
+            zones=options.zones,
             source=url,
             fetched_at=fetched.fetched_at,
             encoding=fetched.encoding,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from schedscrape.errors import EmptyPage
@@ -25,11 +26,14 @@ def parse_page(
     fetched_at: datetime | None = None,
     encoding: str | None = None,
     today: date | None = None,
+    zones: Mapping[str, str] | None = None,
 ) -> ParsedPage:
     """Parse one session page, HTML or a plain-text rendering, told apart by content.
 
     Raises a `schedscrape.errors.PageError` (one-line message) for pages that give no session:
     empty, binary, login-walled, or not a session page. `encoding` is the HTTP charset, if known.
+    `zones` maps zone labels to UTC offsets ({"CST": "-06:00"}), for labels the built-in table
+    does not know or cannot tell apart.
     """
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     if not raw.strip():
@@ -48,4 +52,5 @@ def parse_page(
         conference=conference,
         fetched_at=fetched_at,
         today=today,
+        zones={label.upper(): offset for label, offset in (zones or {}).items()},
     )

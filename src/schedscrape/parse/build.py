@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -66,6 +67,7 @@ class _Context:
     year: int | None
     base_url: str | None
     problems: list[Problem]
+    zones: Mapping[str, str] | None = None
 
     def absolute(self, href: str | None) -> str | None:
         """An event link made absolute against the page's address (None if that is unknown)."""
@@ -100,6 +102,7 @@ def build_records(
     conference: str | None,
     fetched_at: datetime | None,
     today: date | None = None,
+    zones: Mapping[str, str] | None = None,
 ) -> ParsedPage:
     problems: list[Problem] = []
     page_url = url or page.canonical_url
@@ -113,6 +116,7 @@ def build_records(
         base_url=page_url
         or (f"https://{CONFERENCE_HOSTS[conference]}" if conference in CONFERENCE_HOSTS else None),
         problems=problems,
+        zones=zones,
     )
     context.year = _year(page, page_url, year, label_year, context, today)
 
@@ -257,7 +261,7 @@ def _read_time(
 
 
 def _parse_time(raw: str, default_zone: str | None, context: _Context) -> TimeRange:
-    return parse_time_range(normalize_space(raw), context.year, default_zone)
+    return parse_time_range(normalize_space(raw), context.year, default_zone, context.zones)
 
 
 def _year(

@@ -7,6 +7,7 @@ offset, so the zone is always read from the text, through an explicit table; not
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -204,11 +205,17 @@ def infer_year(raw: str, today: date | None = None) -> int | None:
     return None
 
 
-def parse_time_range(raw: str, year: int | None, default_zone: str | None = None) -> TimeRange:
+def parse_time_range(
+    raw: str,
+    year: int | None,
+    default_zone: str | None = None,
+    zones: Mapping[str, str] | None = None,
+) -> TimeRange:
     """Read `raw` exactly, or raise TimeParseError saying why it cannot be read.
 
     `year` is required unless the text prints one; `default_zone` is a page-level zone label
-    for slots printed without one (day pages start with such a header).
+    for slots printed without one (day pages start with such a header); `zones` are the
+    user's own offsets for labels, which settle ambiguous ones ({"CST": "-06:00"}).
     """
     match = _FULL.match(raw)
     if match is None:
@@ -219,35 +226,52 @@ def parse_time_range(raw: str, year: int | None, default_zone: str | None = None
     zone_label = match.group("z1") or match.group("z2") or default_zone
     if not zone_label:
         raise TimeParseError(f"no time zone shown in {raw!r}")
-    tz = zone(zone_label)
+    tz = zone(zone_label, zones)
     start_date = _date(match, "a_", year)
     end_date = _date(match, "b_", year) if match.group("b_m1") or match.group("b_m2") else None
     start_clock, end_clock = _clocks(match.group("t1"), match.group("t2"))
     start = datetime.combine(start_date, start_clock, tz)
     if end_clock is None:
         return TimeRange(start, None, zone_label)
-    end_tz = zone(match.group("z2")) if match.group("z2") else tz
+    end_tz = zone(match.group("z2"), zones) if match.group("z2") else tz
     end = datetime.combine(end_date or start_date, end_clock, end_tz)
     if end < start:
         end += timedelta(days=1)  # "11 p.m. - 1 a.m.": the slot runs past midnight.
     return TimeRange(start, end, zone_label)
 
 
-def zone(label: str) -> timezone:
-    """A fixed-offset tzinfo named `label`, or TimeParseError for unknown or ambiguous labels."""
+def zone(label: str, overrides: Mapping[str, str] | None = None) -> timezone:
+    """A fixed-offset tzinfo named `label`, or TimeParseError for unknown or ambiguous labels.
+
+    `overrides` map labels to offsets ("-06:00") and take precedence over the table.
+    """
     key = label.strip().upper()
+    if overrides and key in overrides:
+        return offset_zone(overrides[key], label)
     if key in AMBIGUOUS_ZONES:
-        raise TimeParseError(f"ambiguous time zone {label!r} ({AMBIGUOUS_ZONES[key]})")
-    numeric = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?", key)
-    if numeric:
-        sign = -1 if numeric.group(1) == "-" else 1
-        hours, minutes = int(numeric.group(2)), int(numeric.group(3) or 0)
-        if hours > 14 or minutes >= 60:
-            raise TimeParseError(f"impossible UTC offset {label!r}")
-        return timezone(sign * timedelta(hours=hours, minutes=minutes), label)
+        raise TimeParseError(
+            f"ambiguous time zone {label!r} ({AMBIGUOUS_ZONES[key]}); "
+            f"say which with --zone {key}=+HH:MM"
+        )
+    if key.startswith(("+", "-")) or (key.startswith(("UTC", "GMT")) and len(key) > 3):
+        return offset_zone(key, label)
     if key not in ZONE_OFFSETS:
-        raise TimeParseError(f"unknown time zone {label!r}")
+        raise TimeParseError(
+            f"unknown time zone {label!r}; give its offset with --zone {key}=+HH:MM"
+        )
     return timezone(timedelta(hours=ZONE_OFFSETS[key]), label)
+
+
+def offset_zone(offset: str, label: str | None = None) -> timezone:
+    """ "-03", "+0530", "UTC+2", "-06:00" -> a fixed-offset tzinfo (named `label`)."""
+    numeric = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?", offset.strip().upper())
+    if not numeric:
+        raise TimeParseError(f"not a UTC offset: {offset!r}")
+    sign = -1 if numeric.group(1) == "-" else 1
+    hours, minutes = int(numeric.group(2)), int(numeric.group(3) or 0)
+    if hours > 14 or minutes >= 60:
+        raise TimeParseError(f"impossible UTC offset {offset!r}")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes), label or offset)
 
 
 def _month_day(match: re.Match[str], prefix: str) -> tuple[int, int]:
