@@ -4,7 +4,7 @@
 one CPU the workers are forked processes: fetching (requests, the SQLite cache) and parsing
 then use every core instead of contending for one GIL, and parsing overlaps with the network
 waits of the other workers. They share one rate limit in shared memory and one on-disk cache.
-Elsewhere, or with one CPU, they are threads sharing one Fetcher.
+Elsewhere, with one CPU, or above 16 workers, they are threads sharing one Fetcher.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from schedscrape.errors import ScheduleError
 from schedscrape.fetch import Fetcher, FetchError, FetchOptions, RateLimiter, SharedRateLimiter
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
+
+MAX_PROCESSES = 16  # above this --concurrency, workers are threads
 
 
 @dataclass
@@ -63,8 +65,12 @@ class Scraper:
     def __init__(self, options: FetchOptions, processes: bool | None = None) -> None:
         self.options = options
         interval = 1.0 / options.rate
-        if processes is None:
-            processes = sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1
+        if processes is None:  # one process per concurrent page is fine up to a point
+            processes = (
+                sys.platform.startswith("linux")
+                and (os.cpu_count() or 1) > 1
+                and options.concurrency <= MAX_PROCESSES
+            )
         self._processes = processes
         if processes:
             # Fork the workers first, while this process has no thread and no open cache.
