@@ -209,3 +209,59 @@ def test_kill_and_resume(tmp_path):
             crawl(site, tmp_path, "--rate", 100, "--fresh", "--refresh", out="uninterrupted") == 0
         )
         assert (tmp_path / "uninterrupted" / "talks.json").read_text() == resumed
+
+
+def test_workers_die_with_a_killed_crawl(tmp_path):
+    config = SiteConfig(sessions=list(range(301, 341)), latency=0.3)
+    with FakeSite(config) as site:
+        command = [
+            sys.executable,
+            "-m",
+            "schedscrape",
+            "crawl",
+            f"{site.url}/virtual/{YEAR}/calendar",
+            "-o",
+            str(tmp_path / "out"),
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+            "--rate",
+            "100",
+            "--concurrency",
+            "4",
+        ]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while len(session_paths(site)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        children = subprocess.run(
+            ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert children  # the worker processes
+        process.kill()  # kill -9 of the crawl alone, not its process group
+        process.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in children)
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                    fields = stat.read().rsplit(") ", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(") ", 1)[1][0] != "Z"  # a zombie has exited
+    except OSError:
+        return False

@@ -9,8 +9,11 @@ Elsewhere, with one CPU, or above 16 workers, they are threads sharing one Fetch
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import (
@@ -94,11 +97,12 @@ class Scraper:
     def __enter__(self) -> Scraper:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        self.close(wait=exc_type is not KeyboardInterrupt)
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers; after Ctrl-C, without waiting for pages in flight."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
         self.fetcher.close()
 
     def discover(self, entry: list[str]) -> list[str]:
@@ -182,8 +186,22 @@ _parent_pid: int | None = None
 
 def _start_worker(options: FetchOptions, limiter: SharedRateLimiter) -> None:
     global _worker_fetcher, _parent_pid
+    # Ctrl-C is the parent's to handle: a worker interrupted mid-wait would print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     _worker_fetcher = Fetcher(options, limiter=limiter)
     _parent_pid = os.getppid()
+
+
+def _die_with_parent() -> None:
+    """Linux's PR_SET_PDEATHSIG: if the crawl is killed (kill -9 included), its idle workers
+    go too, instead of waiting forever on a queue their siblings keep open."""
+    # Not Linux's libc? The parent check in _work_in_process still stops them at the next page.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _work_in_process(url: str, options: _PageOptions, robots: dict[str, str | None]):
