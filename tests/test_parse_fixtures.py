@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from schedscrape import parse_page
-from tests.conftest import SESSIONS
+from tests.conftest import FIXTURES, SESSIONS
 
 TODAY = date(2026, 11, 27)
 
@@ -121,3 +121,21 @@ def test_records_round_trip_through_json(name):
     page = parse(name)
     for talk in page.talks:
         assert type(talk).model_validate_json(talk.model_dump_json()) == talk
+
+
+def test_text_rendering_of_a_poster_session_reads_its_cards():
+    rendering = (FIXTURES / "renderings" / "icml2025-poster-session.txt").read_bytes()
+    text_page = parse_page(rendering, source="text", today=TODAY)
+    html_page = parse("icml2025-poster-session.html")
+    assert (text_page.session.title, text_page.session.session_type, text_page.session.room) == (
+        "Poster Session 2 East",
+        "Poster Session",
+        "East Exhibition Hall A-B",
+    )
+    assert text_page.session.start == html_page.session.start
+    assert text_page.session.end == html_page.session.end
+    assert text_page.session.year == 2025  # inferred from "Tue 15 Jul", with a warning
+    fields = ("title", "authors", "abstract", "event_type", "poster_position", "start", "end")
+    for from_text, from_html in zip(text_page.talks, html_page.talks, strict=True):
+        for name in fields:
+            assert getattr(from_text, name) == getattr(from_html, name), name

@@ -86,3 +86,22 @@ def test_seed_text_icml2022_hall_g(seed_text):
     for talk in page.talks:
         assert talk.time_source == "talk"
         assert talk.start.utcoffset().total_seconds() == -7 * 3600
+
+
+def test_real_page_as_a_text_rendering(real_page):
+    """The real page copied as text (blocks on their own lines) reads the same as its HTML."""
+    from lxml import etree
+
+    from schedscrape.parse.html import block_text
+
+    rendering = block_text(etree.fromstring(real_page, etree.HTMLParser()).find("body"))
+    from_text = parse_page(rendering.encode("utf-8"), year=2025, conference="ICML")
+    from_html = parse_page(real_page)
+    assert from_text.session.title == "Poster Session 3 West"
+    assert from_text.session.start == from_html.session.start
+    assert len(from_text.talks) == 232
+    assert Counter(t.event_type for t in from_text.talks) == {"Poster": 210, "Spotlight Poster": 22}
+    for name in ("title", "authors", "abstract", "poster_position"):
+        assert [getattr(t, name) for t in from_text.talks] == [
+            getattr(t, name) for t in from_html.talks
+        ], name

@@ -1,9 +1,17 @@
 """Read a plain-text rendering of a session page (a browser's "save as text", or a copy of the
 page) into a RawPage.
 
-Layout, as in the ICML 2022 renderings: a header (session type, title and room lines, a
-`Moderator:` line), then per talk a time-slot line, a title line, an authors line (a single
-author has no separator) and the abstract paragraph(s) up to the next time-slot line.
+Two layouts are known, and anything else is refused rather than guessed at:
+
+- cards: each talk starts with its type and board lines ("Poster", "#W-100"), then the title,
+  the authors line and the abstract, as in ICML 2025 poster sessions. A time-slot line inside
+  a card is the talk's own slot;
+- slots: each talk starts with its time-slot line ("Thu 21 July 12:30 - 12:35 PDT"), then the
+  title, the authors line (a single author has no separator) and the abstract paragraph(s), as
+  in the ICML 2022 oral sessions.
+
+The header before the first talk holds the session's type, title and room (in that order, just
+above the session's own time slot when it shows one) and a `Moderator:` line.
 """
 
 from __future__ import annotations
@@ -19,61 +27,115 @@ _MODERATOR = re.compile(r"^Moderators?\s*:\s*(.+)$", re.IGNORECASE)
 _TIMEZONE_HEADER = re.compile(r"^Timezone:\s*(\S+)", re.IGNORECASE)
 # Navigation and widget text that the renderings carry around the content.
 _BOILERPLATE = re.compile(
-    r"^(skip to .*|chat is not available\.?|\(?bookmark\)?|abstract:?|successful page load"
-    r"|toggle navigation|login|log in|sign in)$",
+    r"^(skip to .*|chat is not available\.?|\(?bookmark\)?|abstract:?"
+    r"|toggle navigation|login|log in|sign in|full\s+chat|chat)$",
     re.IGNORECASE,
+)
+# A card's first lines: its type ("Poster", "Spotlight Poster", "Oral") and board ("#W-100").
+_EVENT_TYPE = re.compile(
+    r"^(?:(?:Spotlight|Oral|Highlight(?:ed)?|Position|Invited|Contributed)\s+)?"
+    r"(?:Poster|Oral|Spotlight|Talk|Paper|Demo|Presentation)$"
+)
+_BOARD = re.compile(r"^#\s?[\w-]+$")
+_CONTINUED_SLOT = re.compile(r"^[-–—]")
+# Where the page's content ends and its footer begins.
+_FOOTER = re.compile(
+    r"^(successful page load|useful links|the \w+ logo above may be used.*)$", re.IGNORECASE
 )
 
 
 def parse_text(text: str) -> RawPage:
-    """Split the rendering at its time-slot lines; raise a PageError if there are none."""
-    lines = [line.strip() for line in text.splitlines()]
-    slots = [index for index, line in enumerate(lines) if is_time_range(line)]
-    if not slots:
-        raise explain(text, missing="no talk time slots found in the text")
-
-    page = RawPage()
-    _read_header(lines[: slots[0]], page)
-    for start, stop in zip(slots, [*slots[1:], len(lines)], strict=True):
-        card = _read_talk(lines[start], lines[start + 1 : stop])
-        if card is not None:
-            page.cards.append(card)
+    """Read whichever layout the rendering has; raise a PageError if it has neither."""
+    lines = _content_lines(text)
+    starts = [index for index in range(len(lines)) if _starts_card(lines, index)]
+    if starts:
+        page = _read_cards(lines, starts)
+    else:
+        slots = [index for index, line in enumerate(lines) if is_time_range(line)]
+        if not slots:
+            raise explain(text, missing="no talk cards or time slots found in the text")
+        page = _read_slots(lines, slots)
     if not page.cards:
-        raise NotASessionPage("not a session page: time slots without talks")
+        raise NotASessionPage("not a session page: no talks found in the text")
     return page
 
 
-def _read_header(lines: list[str], page: RawPage) -> None:
-    """Moderators by their label; the remaining lines are, in order, type, title and room."""
-    remaining: list[str] = []
-    for line in lines:
+def _content_lines(text: str) -> list[str]:
+    """Non-empty lines without widget text; a slot split over two lines is joined again."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if _FOOTER.match(line):
+            break
         if not line or _BOILERPLATE.match(line):
             continue
+        if lines and _CONTINUED_SLOT.match(line) and is_time_range(f"{lines[-1]} {line}"):
+            lines[-1] = f"{lines[-1]} {line}"  # "Wed 16 Jul 11 a.m. PDT" / "— 1:30 p.m. PDT"
+        else:
+            lines.append(line)
+    return lines
+
+
+def _starts_card(lines: list[str], index: int) -> bool:
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return bool(_EVENT_TYPE.match(lines[index])) and bool(
+        _BOARD.match(following) or is_time_range(following)
+    )
+
+
+def _read_cards(lines: list[str], starts: list[int]) -> RawPage:
+    page = _read_header(lines[: starts[0]])
+    for start, stop in zip(starts, [*starts[1:], len(lines)], strict=True):
+        block = lines[start:stop]
+        card = RawCard(event_type=block[0])
+        rest = block[1:]
+        if rest and _BOARD.match(rest[0]):
+            card.poster_position, rest = rest[0], rest[1:]
+        slot = next((line for line in rest if is_time_range(line)), None)
+        if slot is not None:
+            card.time = slot
+            rest = [line for line in rest if line is not slot]
+        if _fill(card, rest):
+            page.cards.append(card)
+    return page
+
+
+def _read_slots(lines: list[str], slots: list[int]) -> RawPage:
+    page = _read_header(lines[: slots[0]])
+    for start, stop in zip(slots, [*slots[1:], len(lines)], strict=True):
+        card = RawCard(time=lines[start])
+        if _fill(card, lines[start + 1 : stop]):
+            page.cards.append(card)
+    return page
+
+
+def _fill(card: RawCard, lines: list[str]) -> bool:
+    """Title, authors line, then the abstract's paragraphs; False when there is no title."""
+    if not lines:
+        return False
+    card.title = lines[0]
+    card.authors = lines[1] if len(lines) > 1 else None
+    card.abstract = "\n\n".join(lines[2:]) or None
+    return True
+
+
+def _read_header(lines: list[str]) -> RawPage:
+    """Moderators and a zone by their labels; type, title and room are the (up to) three lines
+    above the session's slot, or the last lines of the header when it shows none."""
+    page = RawPage()
+    remaining: list[str] = []
+    for line in lines:
         if moderator := _MODERATOR.match(line):
             page.moderators = moderator.group(1)
         elif zone := _TIMEZONE_HEADER.match(line):
             page.default_zone = zone.group(1)
         else:
             remaining.append(line)
-    # Keep the lines closest to the talks: navigation text, if any, comes first.
-    labels = (
-        ("room",)
-        if len(remaining) == 1
-        else ("title", "room")
-        if len(remaining) == 2
-        else ("session_type", "title", "room")
-    )
-    for label, line in zip(labels, remaining[-len(labels) :], strict=False):
+    slot = next((index for index, line in enumerate(remaining) if is_time_range(line)), None)
+    if slot is not None:
+        page.time = remaining[slot]
+        remaining = remaining[:slot]
+    labels = ("session_type", "title", "room")[-min(len(remaining), 3) :] if remaining else ()
+    for label, line in zip(labels, remaining[-len(labels) :], strict=True):
         setattr(page, label, line)
-
-
-def _read_talk(time_line: str, lines: list[str]) -> RawCard | None:
-    paragraphs = [line for line in lines if line and not _BOILERPLATE.match(line)]
-    if not paragraphs:
-        return None
-    return RawCard(
-        time=time_line,
-        title=paragraphs[0],
-        authors=paragraphs[1] if len(paragraphs) > 1 else None,
-        abstract="\n\n".join(paragraphs[2:]) or None,
-    )
+    return page
