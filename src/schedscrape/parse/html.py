@@ -15,7 +15,7 @@ from lxml import etree
 from schedscrape.errors import EmptyPage, NotASessionPage, PageError
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.refusals import explain
-from schedscrape.parse.times import find_time_range
+from schedscrape.parse.times import find_time_range, might_hold_time
 
 
 def _has_class(name: str) -> str:
@@ -86,6 +86,7 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _SKIPPED_TAGS = frozenset(("script", "style", "template", "noscript"))
+_BREAKING_TAGS = _BLOCK_TAGS | _SKIPPED_TAGS  # what block_text treats differently from inline
 
 
 def looks_like_html(text: str) -> bool:
@@ -197,7 +198,11 @@ def _is_one_block(element: etree._Element) -> bool:
         content = child
     if content is None:
         return True
-    return next(content.iterdescendants(*_BLOCK_TAGS, *_SKIPPED_TAGS, etree.Comment), None) is None
+    # A Python check of the few inline descendants beats a many-tag lxml matcher here.
+    return not any(
+        not isinstance(node.tag, str) or node.tag in _BREAKING_TAGS
+        for node in content.iterdescendants()
+    )
 
 
 def _read_header(header: etree._Element, page: RawPage) -> None:
@@ -256,10 +261,11 @@ def _read_card(card: etree._Element) -> RawCard:
     # The slot is whatever text is left once the known fields are taken out (titles often
     # hold a colon, which would send every card through the slower time pattern).
     rest = "\n".join(outside_abstract)
-    for known in (raw.title, raw.authors, raw.event_type, raw.poster_position):
-        if known:
-            rest = rest.replace(known, " ", 1)
-    raw.time = find_time_range(rest)
+    if might_hold_time(rest):
+        for known in (raw.title, raw.authors, raw.event_type, raw.poster_position):
+            if known:
+                rest = rest.replace(known, " ", 1)
+        raw.time = find_time_range(rest)
     return raw
 
 

@@ -156,21 +156,22 @@ class TimeRange:
     timezone: str
 
 
+def might_hold_time(text: str) -> bool:
+    """A cheap first test: the full pattern is slow to try at every offset, and most card text
+    has no clock at all. Substring tests (memchr-fast) rule most of it out."""
+    return (
+        ":" in text
+        or ".m." in text
+        or "AM" in text
+        or "PM" in text
+        or "noon" in text
+        or "midnight" in text
+    )
+
+
 def find_time_range(text: str) -> str | None:
     """The first thing in `text` that reads as a dated time slot, as written."""
-    # The full pattern is slow to try at every offset, and most card text has no clock at all:
-    # substring tests (memchr-fast) rule most of it out before any regex runs.
-    if (
-        not (
-            ":" in text
-            or ".m." in text
-            or "AM" in text
-            or "PM" in text
-            or "noon" in text
-            or "midnight" in text
-        )
-        or _CLOCK_HINT.search(text) is None
-    ):
+    if not might_hold_time(text) or _CLOCK_HINT.search(text) is None:
         return None
     match = _SEARCH.search(" ".join(text.split()))
     return match.group(0) if match else None
