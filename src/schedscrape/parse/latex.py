@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from pylatexenc import latex2text
 
@@ -165,19 +164,23 @@ _KNOWN = (
     | {"href", "url", "frac", "dfrac", "tfrac", "sqrt", *(k for k in _ACCENTS if k.isalpha())}
 )
 _CONTROL_WORD = re.compile(r"[A-Za-z]+")
-_SPECIAL = re.compile(r"[\\{}$`'^_~]")
+# Where an ordinary run of text ends: text and math mode treat different characters specially.
+_TEXT_SPECIAL = re.compile(r"[\\{}$`']")
+_MATH_SPECIAL = re.compile(r"[\\{}$^_~]")
 
 
 class _Unbalanced(Exception):
     """A brace group or math span has no closing delimiter."""
 
 
-@dataclass
 class _Scanner:
     """One pass over the source; `math` says whether `^`, `_` and `~` are math operators."""
 
-    src: str
-    pos: int = 0
+    __slots__ = ("pos", "src")
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.pos = 0
 
     def convert(self, end: str | None = None, math: bool = False) -> str:
         """Convert until `end` (a closing delimiter) or the end of input."""
@@ -214,7 +217,7 @@ class _Scanner:
                 self.pos += 1
             else:
                 # Copy the run of ordinary characters in one slice.
-                special = _SPECIAL.search(src, self.pos + 1)
+                special = (_MATH_SPECIAL if math else _TEXT_SPECIAL).search(src, self.pos + 1)
                 stop = special.start() if special else n
                 out.append(src[self.pos : stop])
                 self.pos = stop
@@ -251,7 +254,9 @@ class _Scanner:
         ):
             self.pos = start + len(delim)
             return delim
-        inner = _Scanner(src[body:close]).convert(math=True)
+        inner = src[body:close]
+        if _MATH_SPECIAL.search(inner):  # most math is plain (`$n$`, `$f(x) = y$`): kept as is
+            inner = _Scanner(inner).convert(math=True)
         self.pos = close + len(delim)
         return inner
 
