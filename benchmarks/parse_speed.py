@@ -50,7 +50,7 @@ def first_call(page: Path, which: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("page", nargs="?", type=Path, default=DEFAULT_PAGE)
-    parser.add_argument("--trials", type=int, default=9)
+    parser.add_argument("--trials", type=int, default=15)
     parser.add_argument("--sample", choices=["parse_page", "lxml"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.page.exists():
@@ -85,7 +85,11 @@ def main() -> int:
             f"{which:>10}: median {statistics.median(times) * 1000:.1f} ms  "
             f"(samples {', '.join(f'{t * 1000:.1f}' for t in times)})"
         )
-    print(f"ratio parse_page/lxml: {ratio:.2f} (target <= {TARGET})")
+    best = min(samples["parse_page"]) / min(samples["lxml"])
+    print(
+        f"ratio parse_page/lxml: {ratio:.2f} of the medians (target <= {TARGET}); "
+        f"{best:.2f} of the fastest samples"
+    )
     return 0 if ratio <= TARGET else 1
 
 
