@@ -64,7 +64,12 @@ def is_valid_utf8(data: bytes) -> bool:
 
 
 def to_text(data: bytes, encoding: str | None) -> str:
-    """Decode with the declared encoding, falling back to detection when it is wrong."""
+    """Decode with the declared encoding, falling back to detection when it is wrong.
+
+    Undeclared bytes that are valid UTF-8 are UTF-8: detection only guesses at the rest.
+    """
+    if encoding is None and is_valid_utf8(data):
+        encoding = "utf-8"
     if encoding:
         try:
             return data.decode(encoding)
