@@ -168,3 +168,10 @@ def test_zone_option_resolves_an_ambiguous_label(tmp_path):
     with pytest.raises(SystemExit) as exited:
         run("parse", page, "-o", tmp_path, "--zone", "IST=half past five")
     assert exited.value.code == 2
+
+
+def test_scrape_refuses_what_is_not_a_web_address(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run("scrape", "notaurl", "-o", tmp_path / "out", "--cache", tmp_path / "c.sqlite")
+    assert exited.value.code == 2
+    assert "not an http(s) address: 'notaurl'" in capsys.readouterr().err

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fetch session pages politely (robots.txt, rate limit, retries, cache) "
         "and parse them.",
     )
-    scrape.add_argument("urls", nargs="+", metavar="URL")
+    scrape.add_argument("urls", nargs="+", metavar="URL", type=_web_address)
     _add_output_options(scrape)
     _add_fetch_options(scrape)
 
@@ -231,6 +232,13 @@ def _zone_override(text: str) -> tuple[str, str]:
     if not label.strip().isalpha():
         raise argparse.ArgumentTypeError(f"not a zone label: {label!r}")
     return label.strip().upper(), offset.strip()
+
+
+def _web_address(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"not an http(s) address: {text!r}")
+    return text
 
 
 def _year(text: str) -> int:
