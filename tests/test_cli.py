@@ -175,3 +175,10 @@ def test_scrape_refuses_what_is_not_a_web_address(tmp_path, capsys):
         run("scrape", "notaurl", "-o", tmp_path / "out", "--cache", tmp_path / "c.sqlite")
     assert exited.value.code == 2
     assert "not an http(s) address: 'notaurl'" in capsys.readouterr().err
+
+
+def test_crawl_entry_must_name_a_conference_year(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run("crawl", "nosuchconf", "2022", "-o", tmp_path / "out")
+    assert exited.value.code == 2
+    assert "give a calendar URL or NAME YEAR" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from schedscrape.discover import DiscoveryError, entry_url
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
 from schedscrape.fetch import FetchOptions, default_cache_path
@@ -291,6 +292,11 @@ def run_parse(args: argparse.Namespace) -> int:
 
 def run_fetch(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    if args.command == "crawl":
+        try:
+            entry_url(args.entry)
+        except DiscoveryError as exc:
+            raise UsageError(str(exc)) from None
     report = RunReport(command=args.command)
     options = FetchOptions(
         rate=args.rate,
