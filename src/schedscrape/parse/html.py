@@ -31,15 +31,6 @@ _CANONICAL = etree.XPath(
     "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
 )
 _TITLES = etree.XPath("/html/head/title/text()")
-_PARSERS = threading.local()  # lxml parsers must not be shared between threads
-
-
-def _parser() -> etree.HTMLParser:
-    if not hasattr(_PARSERS, "parser"):
-        _PARSERS.parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
-    return _PARSERS.parser
-
-
 _PASSWORD_INPUT = etree.XPath("//input[@type='password']")
 _PAGE_ZONE = re.compile(rb"Timezone:\s*(\S+)")
 
@@ -97,6 +88,15 @@ def looks_like_html(text: str) -> bool:
     )
 
 
+_PARSERS = threading.local()  # lxml parsers must not be shared between threads
+
+
+def _parser() -> etree.HTMLParser:
+    if not hasattr(_PARSERS, "parser"):
+        _PARSERS.parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+    return _PARSERS.parser
+
+
 def parse_html(data: bytes) -> RawPage:
     """Extract a session page (UTF-8 bytes) into its header and cards, or raise a PageError
     saying what the page is instead."""
@@ -122,7 +122,7 @@ def parse_html(data: bytes) -> RawPage:
     if header is not None:
         _read_header(header, page)
     zone = _PAGE_ZONE.search(data[:20000])
-    page.default_zone = zone.group(1).decode("ascii") if zone else None
+    page.default_zone = zone.group(1).decode("utf-8", "replace") if zone else None
 
     page.cards = cards
     if cards and not any(
@@ -130,11 +130,10 @@ def parse_html(data: bytes) -> RawPage:
     ):
         page.truncated = True
     if not page.cards:
-        raise explain(
-            _plain_text(root),
-            markup=data[:65536].decode("utf-8", "replace"),
-            password_field=bool(_PASSWORD_INPUT(root)),
-            missing="no talk cards on the page (an event page, an empty session, or still loading)",
+        raise _not_a_session(
+            root,
+            data,
+            "no talk cards on the page (an event page, an empty session, or still loading)",
         )
     return page
 
@@ -274,13 +273,16 @@ def _plain_text(element: etree._Element) -> str:
     return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
-def _not_a_session(root: etree._Element, data: bytes) -> PageError:
+def _not_a_session(
+    root: etree._Element, data: bytes, missing: str = "no session header and no talk cards"
+) -> PageError:
     if "Excessive depth" in str(_parser().error_log):
         return NotASessionPage("not a session page: tags nested too deeply to read")
     return explain(
         _plain_text(root),
         markup=data[:65536].decode("utf-8", "replace"),
         password_field=bool(_PASSWORD_INPUT(root)),
+        missing=missing,
     )
 
 
