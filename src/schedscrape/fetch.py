@@ -219,7 +219,7 @@ class Fetcher:
         for _hop in range(MAX_REDIRECTS + 1):
             response = self._get_one(current)
             if not response.is_redirect:
-                return self._page(url, current, response)
+                return self._page(current, response)
             target = urljoin(current, response.headers.get("Location", ""))
             if _is_login(target):
                 raise LoginRedirect(f"login required: redirected to {target}")
@@ -260,15 +260,12 @@ class Fetcher:
         response._content_consumed = True
         return response
 
-    def _page(self, url: str, final_url: str, response: requests.Response) -> Page:
+    def _page(self, final_url: str, response: requests.Response) -> Page:
+        """The body is already capped: by `_read_capped` on the way in, for cached ones too."""
         if response.status_code != 200:
             reason = response.reason or ""
             raise FetchError(f"HTTP {response.status_code} {reason}".strip())
         content = response.content
-        if len(content) > self.options.max_bytes:
-            raise FetchError(
-                f"response too large ({len(content)} bytes; cap {self.options.max_bytes})"
-            )
         from_cache = bool(getattr(response, "from_cache", False))
         created = getattr(response, "created_at", None) if from_cache else None
         return Page(

@@ -170,9 +170,9 @@ class Scraper:
 
     def _total_stats(self) -> None:
         own = self.fetcher.stats
-        counts = [*self.stats.by_worker.values(), (own.requests, own.cache_hits, own.retries)]
-        if not self._processes:
-            counts = [(own.requests, own.cache_hits, own.retries)]
+        counts = [(own.requests, own.cache_hits, own.retries)]
+        if self._processes:  # thread workers share the parent's fetcher, counted above
+            counts += self.stats.by_worker.values()
         self.stats.requests = sum(c[0] for c in counts)
         self.stats.cache_hits = sum(c[1] for c in counts)
         self.stats.retries = sum(c[2] for c in counts)

@@ -45,11 +45,6 @@ class Dataset:
             talks=[talk for page in latest.values() for talk in page.talks],
         )
 
-    @property
-    def talk_authors(self) -> list[TalkAuthor]:
-        """One row per (talk, author), so authors can be counted without splitting strings."""
-        return [TalkAuthor.model_validate(row) for row in self.rows("talk_authors")]
-
     def records(self, name: str) -> list[BaseModel] | None:
         """The table's pydantic records, or None for a table derived as plain rows."""
         return None if name == "talk_authors" else getattr(self, name)

@@ -182,7 +182,7 @@ def _talk_fields(
         fields["time_raw"] = normalize_space(card.time)
         fields["time_source"] = "talk"
         try:
-            slot = _parse_time(card.time, default_zone, context)
+            slot = _parse_time(fields["time_raw"], default_zone, context)
         except TimeParseError as exc:
             fields["_time_error"] = str(exc)
         else:
@@ -254,14 +254,15 @@ def _read_time(
     if not raw:
         return None
     try:
-        return _parse_time(raw, default_zone, context)
+        return _parse_time(normalize_space(raw), default_zone, context)
     except TimeParseError as exc:
         context.report(f"{what} not read ({exc}); start/end left empty, time_raw kept", "time")
         return None
 
 
-def _parse_time(raw: str, default_zone: str | None, context: _Context) -> TimeRange:
-    return parse_time_range(normalize_space(raw), context.year, default_zone, context.zones)
+def _parse_time(slot: str, default_zone: str | None, context: _Context) -> TimeRange:
+    """`slot` with its whitespace already collapsed (it is also the record's time_raw)."""
+    return parse_time_range(slot, context.year, default_zone, context.zones)
 
 
 def _year(
