@@ -35,6 +35,25 @@ def crawl(site, tmp_path, *extra, out="out"):
     )
 
 
+def crawl_command(site, tmp_path, concurrency):
+    """The crawl as a separate process, for the tests that kill it."""
+    return [
+        sys.executable,
+        "-m",
+        "schedscrape",
+        "crawl",
+        f"{site.url}/virtual/{YEAR}/calendar",
+        "-o",
+        str(tmp_path / "out"),
+        "--cache",
+        str(tmp_path / "cache.sqlite"),
+        "--rate",
+        "100",
+        "--concurrency",
+        str(concurrency),
+    ]
+
+
 def session_paths(site):
     return [path for path in site.paths() if "/session/" in path]
 
@@ -164,21 +183,7 @@ def test_kill_and_resume(tmp_path):
     """kill -9 mid-crawl; the re-run fetches only what the cache lacks and ends the same."""
     config = SiteConfig(sessions=list(range(201, 213)), latency=0.15)
     with FakeSite(config) as site:
-        command = [
-            sys.executable,
-            "-m",
-            "schedscrape",
-            "crawl",
-            f"{site.url}/virtual/{YEAR}/calendar",
-            "-o",
-            str(tmp_path / "out"),
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-            "--rate",
-            "100",
-            "--concurrency",
-            "2",
-        ]
+        command = crawl_command(site, tmp_path, concurrency=2)
         process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,
@@ -214,21 +219,7 @@ def test_kill_and_resume(tmp_path):
 def test_workers_die_with_a_killed_crawl(tmp_path):
     config = SiteConfig(sessions=list(range(301, 341)), latency=0.3)
     with FakeSite(config) as site:
-        command = [
-            sys.executable,
-            "-m",
-            "schedscrape",
-            "crawl",
-            f"{site.url}/virtual/{YEAR}/calendar",
-            "-o",
-            str(tmp_path / "out"),
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-            "--rate",
-            "100",
-            "--concurrency",
-            "4",
-        ]
+        command = crawl_command(site, tmp_path, concurrency=4)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while len(session_paths(site)) < 3 and time.monotonic() < deadline:
