@@ -2,7 +2,7 @@
 
 import sys
 
-from schedscrape.cli import main
+from schedscrape.cli import console
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

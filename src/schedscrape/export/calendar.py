@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
-
-from icalendar import Calendar, Event
+from typing import TYPE_CHECKING, ClassVar
 
 from schedscrape.export.atomic import atomic_path
 from schedscrape.export.dataset import Dataset
 from schedscrape.export.writers import Writer
 from schedscrape.models import Session, Talk
+
+if TYPE_CHECKING:  # imported on use: a slow import that runs without .ics output can skip
+    from icalendar import Event
 
 PRODID = "-//schedscrape//schedscrape//EN"
 
@@ -105,6 +106,8 @@ def _event(
     description: str,
 ) -> Event:
     """One VEVENT with UTC times (never floating) and the properties every event shares."""
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -134,6 +137,8 @@ def _prefix(conference: str | None, year: int | None) -> str:
 
 
 def _write_calendar(path: Path, events: list[Event], name: str) -> None:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -7,12 +7,12 @@ names and types come from the pydantic models, never from a list kept here.
 from __future__ import annotations
 
 import csv
-import json
 from abc import ABC, abstractmethod
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
+import pydantic_core
 from pydantic import BaseModel
 
 from schedscrape.export.atomic import atomic_path, atomic_text
@@ -66,15 +66,13 @@ class JsonWriter(TableWriter):
     format = "json"
 
     def write_table(self, dataset, name, model, path):
-        # One object per line. Records serialise in pydantic's Rust core; derived rows (no
-        # models behind them) through json's C encoder, which indent= would turn off.
+        # One object per line, each serialised in pydantic's Rust core: records through their
+        # model's serializer, derived rows (no models behind them) as plain dicts.
         records = dataset.records(name)
-        if records is not None:
-            lines = [record.model_dump_json() for record in records]
-        else:
-            lines = [json.dumps(row, ensure_ascii=False) for row in dataset.rows(name)]
-        with atomic_text(path) as stream:
-            stream.write("[\n" + ",\n".join(lines) + ("\n]\n" if lines else "]\n"))
+        items = records if records is not None else dataset.rows(name)
+        lines = [pydantic_core.to_json(item) for item in items]
+        with atomic_path(path) as temporary:
+            temporary.write_bytes(b"[\n" + b",\n".join(lines) + (b"\n]\n" if lines else b"]\n"))
 
 
 class CsvWriter(TableWriter):
