@@ -110,6 +110,8 @@ class FakeSite:
     def __init__(self, config: SiteConfig | None = None) -> None:
         self.config = config or SiteConfig()
         self.log: list[LoggedRequest] = []
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests being answered at one moment
         self._lock = threading.Lock()
         self._fault_counts: dict[int, int] = {}
         self.stopping = threading.Event()
@@ -186,6 +188,15 @@ class FakeSite:
                             time.monotonic(), self.path, self.headers.get("User-Agent", "")
                         )
                     )
+                    site.in_flight += 1
+                    site.most_in_flight = max(site.most_in_flight, site.in_flight)
+                try:
+                    self._answer_get()
+                finally:
+                    with site._lock:
+                        site.in_flight -= 1
+
+            def _answer_get(self) -> None:
                 if site.config.latency:
                     time.sleep(site.config.latency)
                 fault = site.fault_for(self.path)

@@ -141,6 +141,15 @@ def test_rerun_within_max_age_makes_no_page_requests(tmp_path):
         assert len(session_paths(site)) == 10
 
 
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_concurrency_bounds_the_requests_in_flight(tmp_path, concurrency):
+    """Workers beyond --concurrency parse; they never add requests to the site's load."""
+    config = SiteConfig(sessions=list(range(101, 113)), latency=0.1)
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--rate", 1000, "--concurrency", concurrency) == 0
+    assert site.most_in_flight == concurrency
+
+
 def test_scrape_given_urls(tmp_path):
     with FakeSite(SiteConfig()) as site:
         urls = [f"{site.url}/virtual/2022/session/{sid}" for sid in (101, 102, 999)]

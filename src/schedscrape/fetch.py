@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import multiprocessing.context
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -103,20 +105,29 @@ class FetchStats:
 
 
 class RateLimiter:
-    """At most one request per `interval` seconds per host, across all threads."""
+    """At most one request per `interval` seconds per host, and `max_in_flight` requests at
+    once, across all threads."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, max_in_flight: int = 1) -> None:
         self.interval = interval
         self._next_free: dict[str, float] = {}
         self._intervals: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._in_flight = threading.BoundedSemaphore(max_in_flight)
 
     def slow_down(self, host: str, interval: float) -> None:
         """A host asked for more room (robots.txt Crawl-delay)."""
         with self._lock:
             self._intervals[host] = max(interval, self.interval)
 
-    def wait(self, host: str) -> None:
+    @contextlib.contextmanager
+    def request(self, host: str) -> Iterator[None]:
+        """Hold one of the in-flight places, taken when the host's next slot comes."""
+        with self._in_flight:
+            self._wait(host)
+            yield
+
+    def _wait(self, host: str) -> None:
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next_free.get(host, now))
@@ -126,22 +137,33 @@ class RateLimiter:
 
 
 class SharedRateLimiter:
-    """The rate limit for worker processes: one schedule in shared memory, for all hosts.
+    """The rate limit for worker processes: one schedule in shared memory, for all hosts, and
+    one count of requests in flight.
 
     Never looser than the per-host limit (a crawl is one host), and it needs no shared dict.
     Create it before forking the workers that share it.
     """
 
-    def __init__(self, interval: float, context: multiprocessing.context.BaseContext) -> None:
+    def __init__(
+        self, interval: float, max_in_flight: int, context: multiprocessing.context.BaseContext
+    ) -> None:
         self._next_free = context.Value("d", 0.0, lock=False)
         self._interval = context.Value("d", interval, lock=False)
         self._lock = context.Lock()
+        self._in_flight = context.BoundedSemaphore(max_in_flight)
 
     def slow_down(self, host: str, interval: float) -> None:
         with self._lock:
             self._interval.value = max(interval, self._interval.value)
 
-    def wait(self, host: str) -> None:
+    @contextlib.contextmanager
+    def request(self, host: str) -> Iterator[None]:
+        """Hold one of the in-flight places, taken when the next slot comes."""
+        with self._in_flight:
+            self._wait()
+            yield
+
+    def _wait(self) -> None:
         with self._lock:  # time.monotonic is one system-wide clock on Linux
             now = time.monotonic()
             slot = max(now, self._next_free.value)
@@ -182,7 +204,7 @@ class Fetcher:
         self.session.headers["User-Agent"] = self._user_agent()
         self.session.hooks["response"].append(self._read_capped)
         self.stats = FetchStats()
-        self._limiter = limiter or RateLimiter(1.0 / self.options.rate)
+        self._limiter = limiter or RateLimiter(1.0 / self.options.rate, self.options.concurrency)
         self._robots: dict[str, Protego | None] = {}
         self._robots_text: dict[str, str | None] = {}
         self._robots_lock = threading.Lock()
@@ -346,19 +368,19 @@ class Fetcher:
 
     def _network_get(self, url: str, revalidate: bool = False) -> requests.Response:
         parts = urlsplit(url)
-        self._limiter.wait(parts.netloc)
-        self.stats.count("requests")
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._proxies:  # *_proxy and no_proxy, as requests would apply them
             self._proxies[origin] = requests.utils.get_environ_proxies(url)
-        return self.session.get(
-            url,
-            proxies=self._proxies[origin],
-            timeout=self.options.timeout,
-            allow_redirects=False,
-            refresh=revalidate,
-            force_refresh=not revalidate,  # past the cache check above, always ask the site
-        )
+        with self._limiter.request(parts.netloc):
+            self.stats.count("requests")
+            return self.session.get(
+                url,
+                proxies=self._proxies[origin],
+                timeout=self.options.timeout,
+                allow_redirects=False,
+                refresh=revalidate,
+                force_refresh=not revalidate,  # past the cache check above, always ask the site
+            )
 
     def robots_txt(self, url: str) -> str | None:
         """The robots.txt of `url`'s host (None: the site has none), fetched once per host."""

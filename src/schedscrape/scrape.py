@@ -1,10 +1,12 @@
 """Fetch and parse many session pages at once.
 
-`concurrency` workers each take a URL, fetch it politely and parse it. On Linux with more than
-one CPU the workers are forked processes: fetching (requests, the SQLite cache) and parsing
-then use every core instead of contending for one GIL, and parsing overlaps with the network
-waits of the other workers. They share one rate limit in shared memory and one on-disk cache.
-Elsewhere, with one CPU, or above 16 workers, they are threads sharing one Fetcher.
+Workers each take a URL, fetch it politely and parse it. At most `concurrency` of them have a
+request in flight: the rest are parsing, so a page being parsed never holds up the next
+request to the site. On Linux with more than one CPU the workers are forked processes:
+fetching (requests, the SQLite cache) and parsing then use every core instead of contending
+for one GIL. They share one rate limit and in-flight count in shared memory, and one on-disk
+cache. Elsewhere, with one CPU, or above 16 concurrent requests, they are threads sharing one
+Fetcher.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 
 MAX_PROCESSES = 16  # above this --concurrency, workers are threads
+# Workers beyond --concurrency: while some parse what they fetched, others keep the site busy.
+PARSING_WORKERS = os.cpu_count() or 1
 
 
 @dataclass
@@ -75,22 +79,23 @@ class Scraper:
                 and options.concurrency <= MAX_PROCESSES
             )
         self._processes = processes
+        workers = options.concurrency + PARSING_WORKERS
         if processes:
             # Fork the workers first, while this process has no thread and no open cache.
             context = multiprocessing.get_context("fork")
-            self._limiter: RateLimiter | SharedRateLimiter = SharedRateLimiter(interval, context)
+            self._limiter: RateLimiter | SharedRateLimiter = SharedRateLimiter(
+                interval, options.concurrency, context
+            )
             self._pool: Executor = ProcessPoolExecutor(
-                max_workers=options.concurrency,
+                max_workers=workers,
                 mp_context=context,
                 initializer=_start_worker,
                 initargs=(options, self._limiter),
             )
             self._pool.submit(int).result()
         else:
-            self._limiter = RateLimiter(interval)
-            self._pool = ThreadPoolExecutor(
-                max_workers=options.concurrency, thread_name_prefix="fetch"
-            )
+            self._limiter = RateLimiter(interval, options.concurrency)
+            self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
         self.fetcher = Fetcher(options, limiter=self._limiter)
         self.stats = ScrapeStats()
 
