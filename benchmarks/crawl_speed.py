@@ -31,8 +31,12 @@ SESSIONS, CARDS, LATENCY, CONCURRENCY = 200, 40, 0.05, 8
 
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+    finished = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if finished.returncode != 0:
+        sys.stderr.write(finished.stderr)
+        raise subprocess.CalledProcessError(finished.returncode, command)
+    return elapsed
 
 
 def main() -> int:

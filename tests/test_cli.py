@@ -104,6 +104,16 @@ def test_unwritable_output_is_one_clear_line(tmp_path, capsys):
     assert err[-1].startswith("schedscrape: error:") and "Traceback" not in "\n".join(err)
 
 
+def test_unreadable_cache_is_one_clear_line(tmp_path, capsys):
+    cache = tmp_path / "cache.sqlite"
+    cache.write_bytes(b"not a database, " * 64)
+    url = "https://icml.cc/virtual/2022/session/1"  # never fetched: the cache fails first
+    assert run("scrape", url, "--cache", cache, "-o", tmp_path / "out") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    message = f"cannot open the HTTP cache {cache}: file is not a database"
+    assert err == [f"schedscrape: error: {message}"]
+
+
 def test_console_script_runs_as_installed(tmp_path):
     result = subprocess.run(
         [

@@ -17,6 +17,7 @@ import hashlib
 import multiprocessing
 import multiprocessing.context
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -53,6 +54,12 @@ def default_user_agent() -> str:
 
 class FetchError(ScheduleError):
     """A page that could not be fetched; the message says why, in one line."""
+
+    stage = "fetch"
+
+
+class CacheError(ScheduleError):
+    """The on-disk HTTP cache cannot be opened or used."""
 
     stage = "fetch"
 
@@ -183,17 +190,7 @@ class Fetcher:
         self.options = options or FetchOptions()
         if self.options.rate <= 0:
             raise ValueError("rate must be positive")
-        cache_path = self.options.cache_path or default_cache_path()
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        self.session = requests_cache.CachedSession(
-            str(cache_path),
-            backend="sqlite",
-            wal=True,
-            expire_after=-1,  # entries are kept; freshness is decided per run (see _age)
-            allowable_codes=(200, 301, 302, 303, 307, 308),
-            stale_if_error=False,
-            key_fn=_cache_key,
-        )
+        self.session = _cached_session(self.options)
         # The environment (proxies, CA bundle) is read once, not scanned on every request as
         # requests does: on a fast site that scan is a quarter of a fetch's CPU.
         self.session.trust_env = False
@@ -423,6 +420,30 @@ class Fetcher:
         if response.status_code >= 500:
             raise RobotsDisallowed(f"robots.txt answered HTTP {response.status_code}; not crawling")
         return response.text if response.status_code == 200 else None
+
+
+def prepare_cache(options: FetchOptions) -> None:
+    """Create the cache file and its tables in WAL mode, from one process. SQLite refuses to
+    switch a file's journal mode while other processes open it ("database is locked"), so
+    worker processes must find the cache ready."""
+    _cached_session(options).close()
+
+
+def _cached_session(options: FetchOptions) -> requests_cache.CachedSession:
+    cache_path = options.cache_path or default_cache_path()
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return requests_cache.CachedSession(
+            str(cache_path),
+            backend="sqlite",
+            wal=True,
+            expire_after=-1,  # entries are kept; freshness is decided per run (see _age)
+            allowable_codes=(200, 301, 302, 303, 307, 308),
+            stale_if_error=False,
+            key_fn=_cache_key,
+        )
+    except sqlite3.Error as exc:
+        raise CacheError(f"cannot open the HTTP cache {cache_path}: {exc}") from None
 
 
 def _cache_key(request: requests.PreparedRequest, **_: object) -> str:

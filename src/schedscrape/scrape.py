@@ -26,12 +26,20 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from schedscrape.discover import entry_url, session_links
 from schedscrape.errors import ScheduleError
-from schedscrape.fetch import Fetcher, FetchError, FetchOptions, RateLimiter, SharedRateLimiter
+from schedscrape.fetch import (
+    Fetcher,
+    FetchError,
+    FetchOptions,
+    RateLimiter,
+    SharedRateLimiter,
+    prepare_cache,
+)
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 
@@ -81,7 +89,9 @@ class Scraper:
         self._processes = processes
         workers = options.concurrency + PARSING_WORKERS
         if processes:
-            # Fork the workers first, while this process has no thread and no open cache.
+            # Fork the workers first, while this process has no thread and no open cache,
+            # but after the cache file is ready for them.
+            prepare_cache(options)
             context = multiprocessing.get_context("fork")
             self._limiter: RateLimiter | SharedRateLimiter = SharedRateLimiter(
                 interval, options.concurrency, context
@@ -92,7 +102,10 @@ class Scraper:
                 initializer=_start_worker,
                 initargs=(options, self._limiter),
             )
-            self._pool.submit(int).result()
+            try:
+                self._pool.submit(int).result()
+            except BrokenProcessPool:
+                raise ScheduleError("could not start the worker processes") from None
         else:
             self._limiter = RateLimiter(interval, options.concurrency)
             self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
@@ -186,16 +199,20 @@ class Scraper:
 # --- inside a worker ---------------------------------------------------------------------
 
 _worker_fetcher: Fetcher | None = None
+_worker_problem: ScheduleError | None = None  # why this worker has no fetcher
 _parent_pid: int | None = None
 
 
 def _start_worker(options: FetchOptions, limiter: SharedRateLimiter) -> None:
-    global _worker_fetcher, _parent_pid
+    global _worker_fetcher, _worker_problem, _parent_pid
     # Ctrl-C is the parent's to handle: a worker interrupted mid-wait would print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    _worker_fetcher = Fetcher(options, limiter=limiter)
     _parent_pid = os.getppid()
+    try:
+        _worker_fetcher = Fetcher(options, limiter=limiter)
+    except ScheduleError as exc:  # named with each page this worker takes, not a traceback
+        _worker_problem = exc
 
 
 def _die_with_parent() -> None:
@@ -212,7 +229,12 @@ _PR_SET_PDEATHSIG = 1
 def _work_in_process(url: str, options: _PageOptions, robots: dict[str, str | None]):
     if os.getppid() != _parent_pid:
         os._exit(1)  # the crawl was killed: take no more pages
-    assert _worker_fetcher is not None
+    if _worker_fetcher is None:
+        return (
+            _failure(url, _worker_problem or FetchError("worker not started")),
+            os.getpid(),
+            (0, 0, 0),
+        )
     for host, text in robots.items():
         _worker_fetcher.preload_robots(host, text)
     return _work(_worker_fetcher, url, options)
