@@ -19,12 +19,11 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import (
-    FIRST_COMPLETED,
     Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
-    wait,
+    as_completed,
 )
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -44,8 +43,6 @@ from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 
 MAX_PROCESSES = 16  # above this --concurrency, workers are threads
-# Workers beyond --concurrency: while some parse what they fetched, others keep the site busy.
-PARSING_WORKERS = os.cpu_count() or 1
 
 
 @dataclass
@@ -87,7 +84,9 @@ class Scraper:
                 and options.concurrency <= MAX_PROCESSES
             )
         self._processes = processes
-        workers = options.concurrency + PARSING_WORKERS
+        # Workers beyond --concurrency, one per CPU at most: while some parse what they
+        # fetched, the others keep the site busy.
+        workers = options.concurrency + min(os.cpu_count() or 1, options.concurrency)
         if processes:
             # Fork the workers first, while this process has no thread and no open cache,
             # but after the cache file is ready for them.
@@ -159,17 +158,15 @@ class Scraper:
                 pending[self._pool.submit(_work_in_process, url, options, robots)] = url
             else:
                 pending[self._pool.submit(_work, self.fetcher, url, options)] = url
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                url = pending.pop(future)
-                try:
-                    outcome, worker, counts = future.result()
-                except Exception as exc:  # a worker died: report, keep going
-                    yield _failure(url, FetchError(f"worker failed ({type(exc).__name__})"))
-                    continue
-                self.stats.by_worker[worker] = counts
-                yield outcome
+        for future in as_completed(pending):
+            url = pending[future]
+            try:
+                outcome, worker, counts = future.result()
+            except Exception as exc:  # a worker died: report, keep going
+                yield _failure(url, FetchError(f"worker failed ({type(exc).__name__})"))
+                continue
+            self.stats.by_worker[worker] = counts
+            yield outcome
 
     def _robots_for(self, urls: list[str]) -> tuple[dict[str, str | None], dict[str, Exception]]:
         """robots.txt per host, fetched once here and handed to every worker."""
