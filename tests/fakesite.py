@@ -191,19 +191,20 @@ class FakeSite:
                     site.in_flight += 1
                     site.most_in_flight = max(site.most_in_flight, site.in_flight)
                 try:
-                    self._answer_get()
+                    if site.config.latency:
+                        time.sleep(site.config.latency)
+                    fault = site.fault_for(self.path)
+                    misbehaviour = fault.kind if fault is not None else None
+                    answer = None if misbehaviour else site._answer(self.path)
                 finally:
+                    # Counted until the answer is ready, not until it is sent: the client may
+                    # send its next request as soon as it has read this one.
                     with site._lock:
                         site.in_flight -= 1
-
-            def _answer_get(self) -> None:
-                if site.config.latency:
-                    time.sleep(site.config.latency)
-                fault = site.fault_for(self.path)
-                if fault is not None and fault.kind:
-                    self._misbehave(fault.kind)
+                if misbehaviour:
+                    self._misbehave(misbehaviour)
                     return
-                status, headers, body = site._answer(self.path)
+                status, headers, body = answer
                 if status == 200:
                     etag = f'"{zlib.crc32(body):08x}"'
                     headers = {**headers, "ETag": etag}
