@@ -41,7 +41,7 @@ def timed(command: list[str]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each tool")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating runs of each tool")
     args = parser.parse_args()
     config = SiteConfig(sessions=list(range(1001, 1001 + SESSIONS)), cards=CARDS, latency=LATENCY)
     latency_bound = SESSIONS * LATENCY / CONCURRENCY
