@@ -25,7 +25,6 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     as_completed,
 )
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -101,10 +100,9 @@ class Scraper:
                 initializer=_start_worker,
                 initargs=(options, self._limiter),
             )
-            try:
-                self._pool.submit(int).result()
-            except BrokenProcessPool:
-                raise ScheduleError("could not start the worker processes") from None
+            # The first task forks every worker at once (the fork context never spawns more
+            # later). Their start-up then overlaps with discovery instead of delaying it.
+            self._pool.submit(int)
         else:
             self._limiter = RateLimiter(interval, options.concurrency)
             self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
