@@ -30,6 +30,7 @@ import requests
 import requests_cache
 from platformdirs import user_cache_dir
 from protego import Protego
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
@@ -179,6 +180,50 @@ class SharedRateLimiter:
             time.sleep(slot - now)
 
 
+class _PoliteTransport(HTTPAdapter):
+    """requests' transport, where politeness is enforced: each request waits for the host's
+    rate limit and an in-flight place, and holds the place only while it is on the wire.
+
+    The body is read here, decompressed and capped at `max_bytes`, so a gzip bomb or a lying
+    Content-Length never fills memory; the place is given back before the cache stores it.
+    """
+
+    def __init__(self, limiter: RateLimiter | SharedRateLimiter, max_bytes: int, pool: int):
+        super().__init__(pool_maxsize=pool)
+        self._limiter = limiter
+        self._max_bytes = max_bytes
+
+    def send(self, request: requests.PreparedRequest, *args, **kwargs) -> requests.Response:
+        with self._limiter.request(urlsplit(request.url or "").netloc):
+            response = super().send(request, *args, **kwargs)
+            _read_capped(response, self._max_bytes)
+        return response
+
+
+def _read_capped(response: requests.Response, cap: int) -> None:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > cap:
+        response.close()
+        raise FetchError(f"response too large (Content-Length {declared}; cap {cap} bytes)")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.raw.stream(64 * 1024, decode_content=True):
+            size += len(chunk)
+            if size > cap:
+                response.close()
+                raise FetchError(f"response too large (over {cap} bytes once decompressed)")
+            chunks.append(chunk)
+    except ProtocolError as exc:  # reset mid-body, or shorter than its Content-Length
+        raise requests.exceptions.ChunkedEncodingError(exc) from None
+    except ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc) from None
+    except DecodeError as exc:
+        raise FetchError(f"undecodable response body ({_one_line(exc)})") from None
+    response._content = b"".join(chunks)
+    response._content_consumed = True
+
+
 class Fetcher:
     """Fetch pages politely; thread-safe, so one Fetcher serves a whole pool of workers."""
 
@@ -199,9 +244,13 @@ class Fetcher:
         )
         self._proxies: dict[str, dict[str, str]] = {}
         self.session.headers["User-Agent"] = self._user_agent()
-        self.session.hooks["response"].append(self._read_capped)
         self.stats = FetchStats()
         self._limiter = limiter or RateLimiter(1.0 / self.options.rate, self.options.concurrency)
+        transport = _PoliteTransport(
+            self._limiter, self.options.max_bytes, pool=max(10, self.options.concurrency)
+        )
+        self.session.mount("http://", transport)
+        self.session.mount("https://", transport)
         self._robots: dict[str, Protego | None] = {}
         self._robots_text: dict[str, str | None] = {}
         self._robots_lock = threading.Lock()
@@ -247,40 +296,8 @@ class Fetcher:
             current = target
         raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")
 
-    def _read_capped(self, response: requests.Response, *args: object, **kwargs: object):
-        """Read a network response's body here, decompressed, and stop at `max_bytes`.
-
-        A requests hook runs before requests (or the cache) reads the body, so a gzip bomb or a
-        lying Content-Length never gets to fill memory.
-        """
-        if response.raw is None or getattr(response, "_content_consumed", False):
-            return response
-        cap = self.options.max_bytes
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > cap:
-            response.close()
-            raise FetchError(f"response too large (Content-Length {declared}; cap {cap} bytes)")
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            for chunk in response.raw.stream(64 * 1024, decode_content=True):
-                size += len(chunk)
-                if size > cap:
-                    response.close()
-                    raise FetchError(f"response too large (over {cap} bytes once decompressed)")
-                chunks.append(chunk)
-        except ProtocolError as exc:  # reset mid-body, or shorter than its Content-Length
-            raise requests.exceptions.ChunkedEncodingError(exc) from None
-        except ReadTimeoutError as exc:
-            raise requests.exceptions.ConnectionError(exc) from None
-        except DecodeError as exc:
-            raise FetchError(f"undecodable response body ({_one_line(exc)})") from None
-        response._content = b"".join(chunks)
-        response._content_consumed = True
-        return response
-
     def _page(self, final_url: str, response: requests.Response) -> Page:
-        """The body is already capped: by `_read_capped` on the way in, for cached ones too."""
+        """The body is already capped: by the transport on the way in, for cached ones too."""
         if response.status_code != 200:
             reason = response.reason or ""
             raise FetchError(f"HTTP {response.status_code} {reason}".strip())
@@ -368,16 +385,15 @@ class Fetcher:
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._proxies:  # *_proxy and no_proxy, as requests would apply them
             self._proxies[origin] = requests.utils.get_environ_proxies(url)
-        with self._limiter.request(parts.netloc):
-            self.stats.count("requests")
-            return self.session.get(
-                url,
-                proxies=self._proxies[origin],
-                timeout=self.options.timeout,
-                allow_redirects=False,
-                refresh=revalidate,
-                force_refresh=not revalidate,  # past the cache check above, always ask the site
-            )
+        self.stats.count("requests")
+        return self.session.get(
+            url,
+            proxies=self._proxies[origin],
+            timeout=self.options.timeout,
+            allow_redirects=False,
+            refresh=revalidate,
+            force_refresh=not revalidate,  # past the cache check above, always ask the site
+        )
 
     def robots_txt(self, url: str) -> str | None:
         """The robots.txt of `url`'s host (None: the site has none), fetched once per host."""
