@@ -98,7 +98,7 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         type=_positive(int),
         default=4,
         metavar="N",
-        help="pages fetched at once (default: 4)",
+        help="requests in flight at once (default: 4)",
     )
     fetch.add_argument(
         "--cache",
