@@ -1,8 +1,9 @@
 """Polite, resumable HTTP: one `Fetcher` over a caching requests Session.
 
-- Politeness: an honest User-Agent, robots.txt obeyed (protego), a per-host rate limit shared by
-  every thread, bounded concurrency (the caller's pool), retries with exponential backoff and
-  jitter (urllib3's `Retry` policy) on connection errors, 429 and 5xx, `Retry-After` honoured.
+- Politeness: an honest User-Agent, robots.txt obeyed (protego), a per-host rate limit and a
+  bound on requests in flight, both shared by every worker and enforced in requests' transport
+  adapter, retries with exponential backoff and jitter (urllib3's `Retry` policy) on
+  connection errors, 429 and 5xx, `Retry-After` honoured.
 - Resumability: every good response goes to an on-disk SQLite cache (requests-cache). A page
   fetched within `max_age` is reused without contacting the site, so a killed crawl that is
   started again fetches only what it is missing; `offline` re-parses from the cache alone.
@@ -201,6 +202,7 @@ class _PoliteTransport(HTTPAdapter):
 
 
 def _read_capped(response: requests.Response, cap: int) -> None:
+    """Read the body into the response, decompressed, stopping at `cap` bytes."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > cap:
         response.close()
