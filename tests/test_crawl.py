@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import requests_cache
 
+import schedscrape.scrape
 from schedscrape.cli import main
 from tests.fakesite import LOGIN_WALL, FakeSite, Fault, SiteConfig
 
@@ -78,7 +79,16 @@ def faulty_site():
         yield site
 
 
-def test_crawl_with_faults(faulty_site, tmp_path, capsys):
+@pytest.fixture(params=["processes", "threads"])
+def workers(request, monkeypatch):
+    """Both kinds of worker: forked processes (Linux with several CPUs) and threads (other
+    systems, one CPU, or more concurrent requests than MAX_PROCESSES)."""
+    if request.param == "threads":
+        monkeypatch.setattr(schedscrape.scrape, "MAX_PROCESSES", 0)
+    return request.param
+
+
+def test_crawl_with_faults(faulty_site, tmp_path, capsys, workers):
     site = faulty_site
     assert crawl(site, tmp_path, "--rate", 10, "--retries", 3) == 1
     out = tmp_path / "out"
@@ -142,7 +152,7 @@ def test_rerun_within_max_age_makes_no_page_requests(tmp_path):
 
 
 @pytest.mark.parametrize("concurrency", [1, 3])
-def test_concurrency_bounds_the_requests_in_flight(tmp_path, concurrency):
+def test_concurrency_bounds_the_requests_in_flight(tmp_path, concurrency, workers):
     """Workers beyond --concurrency parse; they never add requests to the site's load."""
     config = SiteConfig(sessions=list(range(101, 113)), latency=0.1)
     with FakeSite(config) as site:
