@@ -76,7 +76,7 @@ class Scraper:
     def __init__(self, options: FetchOptions, processes: bool | None = None) -> None:
         self.options = options
         interval = 1.0 / options.rate
-        if processes is None:  # one process per concurrent page is fine up to a point
+        if processes is None:  # a process per worker is fine up to a point
             processes = (
                 sys.platform.startswith("linux")
                 and (os.cpu_count() or 1) > 1
