@@ -1,5 +1,6 @@
 """The worker processes behind `scrape` and `crawl`: how they start, share the cache and fail."""
 
+import os
 import sqlite3
 import sys
 
@@ -10,8 +11,9 @@ from schedscrape.cli import main
 from schedscrape.fetch import CacheError, FetchOptions, prepare_cache
 from tests.fakesite import FakeSite, SiteConfig
 
-pytestmark = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="worker processes are forked on Linux only"
+forked_workers = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+    reason="worker processes are forked on Linux with more than one CPU only",
 )
 
 
@@ -24,6 +26,7 @@ def test_prepared_cache_is_in_wal_mode_with_its_tables(tmp_path):
     assert "responses" in tables
 
 
+@forked_workers
 def test_a_worker_that_cannot_open_the_cache_fails_its_pages_in_one_line(
     tmp_path, monkeypatch, capsys
 ):
