@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,12 @@ EDGE = FIXTURES / "edge"
 SHARED = ROOT.parent / "shared"
 REAL_PAGE = SHARED / "real" / "icml2025-session-50259.html"
 SEED_TEXT = SHARED / "seed" / "icml2022-session-hall-g.txt"
+
+# Tests of the forked worker processes; elsewhere `scrape` and `crawl` use threads.
+forked_workers = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+    reason="worker processes are forked on Linux with more than one CPU only",
+)
 
 # Property tests: quick by default, thorough with SCHEDSCRAPE_HYPOTHESIS=thorough.
 settings.register_profile("default", max_examples=150, deadline=None)

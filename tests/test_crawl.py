@@ -17,6 +17,7 @@ import requests_cache
 
 import schedscrape.scrape
 from schedscrape.cli import main
+from tests.conftest import forked_workers
 from tests.fakesite import LOGIN_WALL, FakeSite, Fault, SiteConfig
 
 YEAR = 2022
@@ -235,6 +236,7 @@ def test_kill_and_resume(tmp_path):
         assert (tmp_path / "uninterrupted" / "talks.json").read_text() == resumed
 
 
+@forked_workers
 def test_workers_die_with_a_killed_crawl(tmp_path):
     config = SiteConfig(sessions=list(range(301, 341)), latency=0.3)
     with FakeSite(config) as site:

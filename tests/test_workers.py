@@ -1,20 +1,12 @@
 """The worker processes behind `scrape` and `crawl`: how they start, share the cache and fail."""
 
-import os
 import sqlite3
-import sys
-
-import pytest
 
 import schedscrape.scrape as scrape_module
 from schedscrape.cli import main
 from schedscrape.fetch import CacheError, FetchOptions, prepare_cache
+from tests.conftest import forked_workers
 from tests.fakesite import FakeSite, SiteConfig
-
-forked_workers = pytest.mark.skipif(
-    not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
-    reason="worker processes are forked on Linux with more than one CPU only",
-)
 
 
 def test_prepared_cache_is_in_wal_mode_with_its_tables(tmp_path):
