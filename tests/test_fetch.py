@@ -1,5 +1,6 @@
 """The fetcher's unit behaviour, replayed with `responses` (no network, no real sleeping)."""
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,14 @@ import requests
 import responses
 
 from schedscrape import fetch
-from schedscrape.fetch import Fetcher, FetchError, FetchOptions, LoginRedirect, RobotsDisallowed
+from schedscrape.fetch import (
+    CacheError,
+    Fetcher,
+    FetchError,
+    FetchOptions,
+    LoginRedirect,
+    RobotsDisallowed,
+)
 
 SITE = "https://icml.cc"
 PAGE = f"{SITE}/virtual/2022/session/101"
@@ -220,3 +228,17 @@ def test_refresh_revalidates_with_etag(fetcher):
     assert page.content == HTML
     page_calls = [call for call in responses.calls if call.request.url == PAGE]
     assert page_calls and page_calls[0].request.headers.get("If-None-Match") == '"v1"'
+
+
+@responses.activate
+def test_a_failing_cache_is_one_clear_error(fetcher, monkeypatch):
+    robots()
+    responses.get(PAGE, body=HTML)
+    client = fetcher()
+
+    def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(client.session.cache, "save_response", disk_full)
+    with pytest.raises(CacheError, match=r"^HTTP cache failed \(database or disk is full\)$"):
+        client.get(PAGE)

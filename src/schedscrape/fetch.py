@@ -284,7 +284,8 @@ class Fetcher:
         self.close()
 
     def get(self, url: str) -> Page:
-        """The page at `url`, following same-host redirects; raises FetchError on failure."""
+        """The page at `url`, following same-host redirects; raises FetchError on failure, or
+        CacheError when the on-disk cache fails (a full disk, a file locked for too long)."""
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             response = self._get_one(current)
@@ -316,6 +317,12 @@ class Fetcher:
 
     def _get_one(self, url: str, check_robots: bool = True) -> requests.Response:
         """One URL, no redirects followed: from the cache if fresh, else politely from the site."""
+        try:
+            return self._cached_or_fetched(url, check_robots)
+        except sqlite3.Error as exc:
+            raise CacheError(f"HTTP cache failed ({_one_line(exc)})") from None
+
+    def _cached_or_fetched(self, url: str, check_robots: bool) -> requests.Response:
         cached = self._cached(url)
         is_cached = cached is not None
         fresh = is_cached and not self.options.refresh and self._age(cached) <= self.options.max_age
