@@ -196,7 +196,8 @@ def test_entry_without_sessions_is_an_error(tmp_path, capsys):
             ]
         )
     assert code == 1
-    assert "HTTP 404" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"schedscrape: error: {site.url}/virtual/2023/calendar: HTTP 404 Not Found"]
 
 
 def test_kill_and_resume(tmp_path):

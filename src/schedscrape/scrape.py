@@ -28,7 +28,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from schedscrape.discover import entry_url, session_links
+from schedscrape.discover import DiscoveryError, entry_url, session_links
 from schedscrape.errors import ScheduleError
 from schedscrape.fetch import (
     Fetcher,
@@ -122,7 +122,11 @@ class Scraper:
 
     def discover(self, entry: list[str]) -> list[str]:
         """Every session URL of the conference-year that `entry` names."""
-        page = self.fetcher.get(entry_url(entry))
+        url = entry_url(entry)
+        try:
+            page = self.fetcher.get(url)
+        except FetchError as exc:  # the message names the entry page, not just the status
+            raise DiscoveryError(f"{url}: {exc}") from None
         return session_links(page.content, page.url)
 
     def scrape(
