@@ -18,6 +18,7 @@ import hashlib
 import multiprocessing
 import multiprocessing.context
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -370,8 +371,10 @@ class Fetcher:
             except MaxRetryError:
                 if response is not None:
                     return response  # the caller reports the final status
+                attempts = self.options.retries + 1
                 raise FetchError(
-                    f"gave up after {self.options.retries + 1} attempts: {_one_line(error)}"
+                    f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}: "
+                    f"{_one_line(error)}"
                 ) from None
             self.stats.count("retries")
             time.sleep(self._delay(retry, response))
@@ -508,5 +511,17 @@ def _urllib3_error(error: Exception | None):
 
 
 def _one_line(error: Exception | None) -> str:
-    text = str(error) if error else "unknown error"
-    return " ".join(text.split())[:200]
+    """An error as one short line: the underlying reason, not requests' and urllib3's wrapping
+    (`ConnectionError(MaxRetryError(pool, url, reason))`), which the URL beside it repeats."""
+    if error is None:
+        return "unknown error"
+    while error.args and isinstance(error.args[0], Exception):
+        inner = error.args[0]
+        error = getattr(inner, "reason", None) or inner
+    text = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
+    text = _CONNECTION_PREFIX.sub("", text)
+    return " ".join(text.split())[:200] or type(error).__name__
+
+
+# urllib3's errors open with the connection ("HTTPConnectionPool(host='x', port=80): ...").
+_CONNECTION_PREFIX = re.compile(r"^\w+\(host=[^)]*\):\s*")
