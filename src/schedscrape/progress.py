@@ -1,14 +1,20 @@
-"""Progress on stderr: a bar on a terminal, silence otherwise (logs stay clean)."""
+"""Progress on stderr: a bar on a terminal; otherwise a plain line now and then, for logs."""
 
 from __future__ import annotations
 
 import re
 import sys
+import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from tqdm import tqdm
+if TYPE_CHECKING:  # imported on use: runs whose stderr is a log never show a bar
+    from tqdm import tqdm
+
+LOG_EVERY = 30.0  # seconds between plain progress lines when stderr is not a terminal
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_bar_showing: tqdm | None = None
 
 
 def terminal_safe(text: str) -> str:
@@ -25,26 +31,45 @@ def terminal_safe(text: str) -> str:
 
 def report(message: str) -> None:
     """One line on stderr, printed above the bar if one is showing."""
-    tqdm.write(terminal_safe(message), file=sys.stderr)
+    if _bar_showing is not None:
+        _bar_showing.write(terminal_safe(message), file=sys.stderr)
+    else:
+        print(terminal_safe(message), file=sys.stderr, flush=True)
 
 
 class Progress:
     """A counted task: `advance()` once per item."""
 
-    def __init__(self, total: int | None, unit: str) -> None:
-        self._bar = tqdm(
-            total=total,
-            unit=unit,
-            file=sys.stderr,
-            leave=False,
-            disable=not sys.stderr.isatty(),
-            dynamic_ncols=True,
-        )
+    def __init__(self, total: int, unit: str) -> None:
+        global _bar_showing
+        self._total = total
+        self._unit = unit
+        self._done = 0
+        self._started = time.monotonic()
+        self._next_line = self._started + LOG_EVERY
+        self._bar: tqdm | None = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = _bar_showing = tqdm(
+                total=total, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True
+            )
 
     def advance(self, label: str = "", count: int = 1) -> None:
-        if label:
-            self._bar.set_postfix_str(terminal_safe(label)[:40], refresh=False)
-        self._bar.update(count)
+        self._done += count
+        if self._bar is not None:
+            if label:
+                self._bar.set_postfix_str(terminal_safe(label)[:40], refresh=False)
+            self._bar.update(count)
+            return
+        now = time.monotonic()
+        if now >= self._next_line and self._done < self._total:
+            self._next_line = now + LOG_EVERY
+            percent = 100 * self._done // max(self._total, 1)
+            report(
+                f"schedscrape: {self._done} of {self._total} {self._unit}s done ({percent} %) "
+                f"after {_duration(now - self._started)}"
+            )
 
     def __enter__(self) -> Progress:
         return self
@@ -55,4 +80,12 @@ class Progress:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._bar.close()
+        global _bar_showing
+        if self._bar is not None:
+            self._bar.close()
+            _bar_showing = None
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
