@@ -515,7 +515,9 @@ def _one_line(error: Exception | None) -> str:
     (`ConnectionError(MaxRetryError(pool, url, reason))`), which the URL beside it repeats."""
     if error is None:
         return "unknown error"
-    while error.args and isinstance(error.args[0], Exception):
+    for _depth in range(5):  # a few levels of wrapping, never a cycle
+        if not (error.args and isinstance(error.args[0], Exception)):
+            break
         inner = error.args[0]
         error = getattr(inner, "reason", None) or inner
     text = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
