@@ -22,6 +22,7 @@ import re
 import sqlite3
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -114,7 +115,26 @@ class FetchStats:
             setattr(self, name, getattr(self, name) + 1)
 
 
-class RateLimiter:
+class _RequestGate(ABC):
+    """What each request waits for: one of the in-flight places, then its host's turn."""
+
+    _in_flight: threading.BoundedSemaphore
+
+    @contextlib.contextmanager
+    def request(self, host: str) -> Iterator[None]:
+        """Hold an in-flight place for the request, taken when the host's next slot comes."""
+        with self._in_flight:
+            delay = self._reserve(host)
+            if delay > 0:
+                time.sleep(delay)
+            yield
+
+    @abstractmethod
+    def _reserve(self, host: str) -> float:
+        """Book the host's next slot; return how long until it comes."""
+
+
+class RateLimiter(_RequestGate):
     """At most one request per `interval` seconds per host, and `max_in_flight` requests at
     once, across all threads."""
 
@@ -130,23 +150,15 @@ class RateLimiter:
         with self._lock:
             self._intervals[host] = max(interval, self.interval)
 
-    @contextlib.contextmanager
-    def request(self, host: str) -> Iterator[None]:
-        """Hold one of the in-flight places, taken when the host's next slot comes."""
-        with self._in_flight:
-            self._wait(host)
-            yield
-
-    def _wait(self, host: str) -> None:
+    def _reserve(self, host: str) -> float:
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next_free.get(host, now))
             self._next_free[host] = slot + self._intervals.get(host, self.interval)
-        if slot > now:
-            time.sleep(slot - now)
+        return slot - now
 
 
-class SharedRateLimiter:
+class SharedRateLimiter(_RequestGate):
     """The rate limit for worker processes: one schedule in shared memory, for all hosts, and
     one count of requests in flight.
 
@@ -166,20 +178,12 @@ class SharedRateLimiter:
         with self._lock:
             self._interval.value = max(interval, self._interval.value)
 
-    @contextlib.contextmanager
-    def request(self, host: str) -> Iterator[None]:
-        """Hold one of the in-flight places, taken when the next slot comes."""
-        with self._in_flight:
-            self._wait()
-            yield
-
-    def _wait(self) -> None:
+    def _reserve(self, host: str) -> float:
         with self._lock:  # time.monotonic is one system-wide clock on Linux
             now = time.monotonic()
             slot = max(now, self._next_free.value)
             self._next_free.value = slot + self._interval.value
-        if slot > now:
-            time.sleep(slot - now)
+        return slot - now
 
 
 class _PoliteTransport(HTTPAdapter):
@@ -190,7 +194,7 @@ class _PoliteTransport(HTTPAdapter):
     Content-Length never fills memory; the place is given back before the cache stores it.
     """
 
-    def __init__(self, limiter: RateLimiter | SharedRateLimiter, max_bytes: int, pool: int):
+    def __init__(self, limiter: _RequestGate, max_bytes: int, pool: int):
         super().__init__(pool_maxsize=pool)
         self._limiter = limiter
         self._max_bytes = max_bytes

@@ -76,16 +76,17 @@ class Scraper:
     def __init__(self, options: FetchOptions, processes: bool | None = None) -> None:
         self.options = options
         interval = 1.0 / options.rate
+        cpus = os.cpu_count() or 1
         if processes is None:  # a process per worker is fine up to a point
             processes = (
                 sys.platform.startswith("linux")
-                and (os.cpu_count() or 1) > 1
+                and cpus > 1
                 and options.concurrency <= MAX_PROCESSES
             )
         self._processes = processes
         # Workers beyond --concurrency, one per CPU at most: while some parse what they
         # fetched, the others keep the site busy.
-        workers = options.concurrency + min(os.cpu_count() or 1, options.concurrency)
+        workers = options.concurrency + min(cpus, options.concurrency)
         if processes:
             # Fork the workers first, while this process has no thread and no open cache,
             # but after the cache file is ready for them.
