@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import re
 import sys
 import time
@@ -20,6 +21,7 @@ from schedscrape.discover import DiscoveryError, entry_url
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
 from schedscrape.fetch import FetchOptions, default_cache_path
+from schedscrape.info import render, summarise
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 from schedscrape.parse.times import TimeParseError, offset_zone
@@ -81,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_options(crawl)
     _add_fetch_options(crawl)
+
+    info = commands.add_parser(
+        "info",
+        help="summarise what an output folder holds",
+        description="Summarise an output folder: per conference-year counts, time range, "
+        "problems by kind, and duplicates.",
+    )
+    info.add_argument("folder", type=Path, metavar="DIR")
+    info.add_argument("--json", action="store_true", help="print the summary as JSON")
     return parser
 
 
@@ -266,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_parse(args)
         if args.command in ("scrape", "crawl"):
             return run_fetch(args)
+        if args.command == "info":
+            return run_info(args)
     except UsageError as exc:
         parser.exit(EXIT_USAGE, f"schedscrape: error: {exc}\n")
     except ScheduleError as exc:
@@ -298,6 +311,15 @@ def run_parse(args: argparse.Namespace) -> int:
                 parsed.append(page)
             progress.advance(path.name)
     return _finish(report, parsed, args, started)
+
+
+def run_info(args: argparse.Namespace) -> int:
+    if not args.folder.is_dir():
+        raise UsageError(f"no such folder: {args.folder}")
+    summary = summarise(args.folder)
+    text = json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary)
+    print(text if args.json else terminal_safe(text))
+    return EXIT_OK
 
 
 def run_fetch(args: argparse.Namespace) -> int:

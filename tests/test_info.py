@@ -1,0 +1,96 @@
+"""`schedscrape info DIR`: counts per conference-year, problems by kind, and duplicates."""
+
+import json
+from datetime import datetime
+
+import pytest
+
+from schedscrape.cli import main
+from tests.conftest import EDGE, SESSIONS
+
+POSTERS = SESSIONS / "icml2025-poster-session.html"
+
+
+def run(*argv):
+    return main([str(arg) for arg in argv])
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """The poster session twice (two session ids, so its events repeat), once with an author
+    spelled without accents, plus a login wall that failed."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_bytes(POSTERS.read_bytes())
+    respelled = POSTERS.read_bytes().replace("Émilie du Châtelet".encode(), b"Emilie du Chatelet")
+    (pages / "b.html").write_bytes(respelled)
+    (pages / "wall.html").write_bytes((EDGE / "login-wall.html").read_bytes())
+    out = tmp_path / "out"
+    base = "https://icml.cc/virtual/2025/session/"
+    assert run("parse", pages / "a.html", "-o", out, "--url", base + "1001") == 0
+    assert run("parse", pages / "b.html", "-o", out, "--url", base + "1002") == 0
+    assert run("parse", pages / "wall.html", "-o", out) == 1
+    return out
+
+
+def test_json_summary_counts_each_conference_year(folder, capsys):
+    capsys.readouterr()
+    assert run("info", folder, "--json") == 0
+    summary = json.loads(capsys.readouterr().out)
+    (icml,) = summary["conference_years"]
+    talks = json.loads((folder / "talks.json").read_text(encoding="utf-8"))
+    assert (icml["conference"], icml["year"]) == ("ICML", 2025)
+    assert icml["sessions"] == 2
+    assert icml["talks"] == len(talks) == 8
+    assert icml["events"] == len({talk["event_id"] for talk in talks}) == 4
+    assert icml["exact_times"] == 1.0
+    starts = [datetime.fromisoformat(talk["start"]) for talk in talks]
+    ends = [datetime.fromisoformat(talk["end"]) for talk in talks]
+    assert datetime.fromisoformat(icml["first_start"]) == min(starts)
+    assert datetime.fromisoformat(icml["last_end"]) == max(ends)
+
+
+def test_duplicates_are_named(folder, capsys):
+    capsys.readouterr()
+    run("info", folder, "--json")
+    duplicates = json.loads(capsys.readouterr().out)["duplicates"]
+    repeated = duplicates["events_in_several_sessions"]
+    assert len(repeated) == 4
+    assert all(event["sessions"] == ["1001", "1002"] for event in repeated)
+    assert duplicates["authors_with_several_spellings"] == [
+        ["Emilie du Chatelet", "Émilie du Châtelet"]
+    ]
+
+
+def test_problems_are_counted_by_kind(folder, capsys):
+    capsys.readouterr()
+    run("info", folder, "--json")
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert problems["errors"] == 1
+    assert {"severity": "error", "stage": "parse", "kind": "login required", "count": 1} in (
+        problems["by_kind"]
+    )
+
+
+def test_plain_table(folder, capsys):
+    capsys.readouterr()
+    assert run("info", folder) == 0
+    out = capsys.readouterr().out
+    header, icml = out.splitlines()[1:3]
+    assert header.split()[:6] == ["conference", "year", "sessions", "talks", "events", "authors"]
+    assert icml.split()[:6] == ["ICML", "2025", "2", "8", "4", "10"]
+    assert "events in several sessions: 4" in out
+    assert "Emilie du Chatelet | Émilie du Châtelet" in out
+    assert "1 error," in out
+
+
+def test_missing_folder_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run("info", tmp_path / "nope")
+    assert exited.value.code == 2
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_folder_without_output_is_an_error(tmp_path, capsys):
+    assert run("info", tmp_path) == 1
+    assert "holds no sessions or talks" in capsys.readouterr().err
