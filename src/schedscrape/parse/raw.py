@@ -17,6 +17,12 @@ class RawCard:
     event_type: str | None = None
     poster_position: str | None = None
     time: str | None = None
+    event_id: str | None = None  # where the page states it (data-event-id, a canonical URL)
+    room: str | None = None  # the card's own room, if it shows one
+    openreview_url: str | None = None
+    paper_url: str | None = None
+    poster_url: str | None = None
+    project_url: str | None = None
 
 
 @dataclass
@@ -34,3 +40,6 @@ class RawPage:
     default_zone: str | None = None  # "Timezone: ..." header on day pages
     cards: list[RawCard] = field(default_factory=list)
     truncated: bool = False
+    kind: str = "session page"  # which reader read it: "events list", "detail page", ...
+    listed_count: int | None = None  # the count the page claims ("75 Events"), to check against
+    witness: RawCard | None = None  # a second statement of the card (a detail page's JSON-LD)

@@ -1,0 +1,85 @@
+"""Small helpers over an lxml tree, shared by every HTML reader."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+_LD_JSON = etree.XPath("//script[@type='application/ld+json']/text()")
+_EVENT_PATH_ID = re.compile(r"/virtual/\d{4}/(?:[a-z-]+/)?(\d+)/?$")
+_BOARD = re.compile(r"^(.*?)\s*(#\s*[\w-]+)$")
+
+
+def classes(element: etree._Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def plain_text(element: etree._Element) -> str:
+    """An inline field's text as it stands (libxml2's text serialiser beats joining itertext)."""
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
+
+
+def inline_text(element: etree._Element | None) -> str | None:
+    """An inline field with its layout whitespace collapsed, or None when it holds nothing."""
+    if element is None:
+        return None
+    return " ".join(plain_text(element).split()) or None
+
+
+def event_id_of(href: str | None) -> str | None:
+    """The numeric id at the end of an event address (`/virtual/2023/poster/70701`)."""
+    match = _EVENT_PATH_ID.search(urlsplit(href or "").path)
+    return match.group(1) if match else None
+
+
+def linked_data(root: etree._Element) -> list[dict]:
+    """The page's schema.org JSON-LD objects; a broken block is skipped (it is a witness only)."""
+    found = []
+    for block in _LD_JSON(root):
+        try:
+            value = json.loads(block)
+        except ValueError:
+            continue
+        found += [
+            item
+            for item in (value if isinstance(value, list) else [value])
+            if isinstance(item, dict)
+        ]
+    return found
+
+
+def split_board(text: str) -> tuple[str | None, str | None]:
+    """`Great Hall & Hall B1+B2 (level 1) #515` -> the room, and the board `#515`."""
+    match = _BOARD.match(text)
+    if not match:
+        return text or None, None
+    return match.group(1) or None, match.group(2).replace(" ", "")
+
+
+_LINK_FIELDS = (  # (words in the button's label or class, RawCard field); first match wins
+    (("openreview",), "openreview_url"),
+    (("project",), "project_url"),
+    (("poster",), "poster_url"),
+    (("paper", "pdf"), "paper_url"),
+)
+
+
+def link_field(label: str, href: str) -> str | None:
+    """Which RawCard link field a button fills: OpenReview, project, poster or paper."""
+    words = label.casefold()
+    if "openreview.net/forum" in href:
+        return "openreview_url"
+    return next((name for keys, name in _LINK_FIELDS if any(key in words for key in keys)), None)
+
+
+def web_href(href: str | None) -> str | None:
+    """The link if it is one a browser would load over http(s) (relative ones included);
+    `javascript:`, `data:` and other schemes give None."""
+    if not href:
+        return None
+    cleaned = "".join(href.split())  # browsers drop tabs and newlines inside a scheme
+    scheme = urlsplit(cleaned).scheme.lower()
+    return href.strip() if scheme in ("", "http", "https") else None

@@ -1,0 +1,75 @@
+"""2026 events lists (`/virtual/YEAR/events/KIND`): one `div.event-card` per event.
+
+Their times (`Jul 7, 10:30 AM - 12:15 PM`) name no zone, no weekday and no year: the record
+builder takes the year from the URL or `--year` and the zone from `--tz` or a detail page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from schedscrape.parse.html import block_text
+from schedscrape.parse.htmltree import classes, event_id_of, inline_text
+from schedscrape.parse.raw import RawCard, RawPage
+from schedscrape.parse.readers.base import HtmlReader
+
+_CARDS = etree.XPath(
+    "//div[@data-event-id or contains(concat(' ', normalize-space(@class), ' '), ' event-card ')]"
+)
+_HEADING = etree.XPath(
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' events-page-header ')]//h1"
+)
+_COUNT_BADGE = etree.XPath(
+    "//span[contains(concat(' ', normalize-space(@class), ' '), ' events-count-badge ')]"
+)
+_NUMBER = re.compile(r"\d[\d,]*")
+
+
+def recognises(root: etree._Element) -> bool:
+    return bool(_CARDS(root))
+
+
+def read(root: etree._Element, data: bytes) -> RawPage:
+    badge = inline_text(next(iter(_COUNT_BADGE(root)), None))
+    count = _NUMBER.search(badge or "")
+    return RawPage(
+        kind=READER.kind,
+        title=inline_text(next(iter(_HEADING(root)), None)),
+        listed_count=int(count.group().replace(",", "")) if count else None,
+        cards=[_card(card) for card in _CARDS(root)],
+    )
+
+
+def _card(card: etree._Element) -> RawCard:
+    element_id = card.get("id") or ""
+    raw = RawCard(
+        event_id=card.get("data-event-id") or element_id.removeprefix("event-") or None,
+        event_type=card.get("data-event-type"),
+    )
+    for element in card.iter("a", "div", "span"):
+        names = classes(element)
+        if element.tag == "a":
+            if raw.href is None and _in_title(element):
+                raw.title, raw.href = inline_text(element), element.get("href")
+        elif "event-type-badge" in names:
+            raw.event_type = raw.event_type or inline_text(element)
+        elif "event-speakers" in names:
+            raw.authors = inline_text(element)
+        elif "touchup-time" in names:
+            raw.time = inline_text(element)
+        elif "meta-pill" in names and "time" not in names and raw.room is None:
+            raw.room = inline_text(element)
+        elif "abstract-text" in names and raw.abstract is None:
+            raw.abstract = block_text(element) or None
+    raw.event_id = raw.event_id or event_id_of(raw.href)
+    return raw
+
+
+def _in_title(link: etree._Element) -> bool:
+    parent = link.getparent()
+    return parent is not None and "event-title" in classes(parent)
+
+
+READER = HtmlReader(kind="events list", recognises=recognises, read=read)

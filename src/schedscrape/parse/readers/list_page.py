@@ -1,0 +1,51 @@
+"""List pages in the NeurIPS 2023 style: `div.displaycards` cards, hundreds to a page.
+
+A copy made in a browser may be a fragment with no `<html>`, `<head>` or URL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from schedscrape.parse.html import block_text
+from schedscrape.parse.htmltree import classes, event_id_of, inline_text, split_board
+from schedscrape.parse.raw import RawCard, RawPage
+from schedscrape.parse.readers.base import HtmlReader
+
+_CARDS = etree.XPath("//div[contains(concat(' ', normalize-space(@class), ' '), ' displaycards ')]")
+_BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
+
+
+def recognises(root: etree._Element) -> bool:
+    return bool(_CARDS(root))
+
+
+def read(root: etree._Element, data: bytes) -> RawPage:
+    return RawPage(kind=READER.kind, cards=[_card(card) for card in _CARDS(root)])
+
+
+def _card(card: etree._Element) -> RawCard:
+    raw = RawCard(event_id=(card.get("id") or "").removeprefix("event-") or None)
+    for element in card.iter("a", "div", "p"):
+        names = classes(element)
+        if element.tag == "a" and "small-title" in names and raw.href is None:
+            raw.title, raw.href = inline_text(element), element.get("href")
+        elif "type_display_name_virtual_card" in names:
+            raw.event_type = inline_text(element)
+        elif "author-str" in names:
+            raw.authors = inline_text(element)  # hard-wrapped: a newline in a name is a space
+        elif "touchup-date-div" in names:
+            raw.time = inline_text(element)
+        elif "abstract-display" in names and raw.abstract is None:
+            raw.abstract = block_text(element) or None
+        elif element.tag == "p" and raw.room is None:
+            bracketed = _BRACKETED.match(inline_text(element) or "")
+            if bracketed:
+                raw.room, raw.poster_position = split_board(bracketed.group(1))
+    raw.event_id = raw.event_id if (raw.event_id or "").isdigit() else event_id_of(raw.href)
+    return raw
+
+
+READER = HtmlReader(kind="list page", recognises=recognises, read=read)
