@@ -74,6 +74,37 @@ class Talk(_TimedRecord):
     parser_version: str
 
 
+class Event(_TimedRecord):
+    """One event (a paper, talk, workshop...), merged from every source that shows it.
+
+    Key: conference + year + event_id. Each field comes from the most specific source that has
+    it: a detail page, then a feed, then a session or list page (see `schedscrape.events`).
+    """
+
+    event_id: str
+    conference: str | None = None
+    year: int | None = None
+    url: str | None = None
+    event_type: str | None = None
+    title: str | None = None
+    title_raw: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    abstract: str | None = None
+    abstract_raw: str | None = None
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    timezone: str | None = None
+    utc_offset: str | None = None
+    room: str | None = None
+    poster_position: str | None = None
+    session_ids: list[str] = Field(default_factory=list)
+    openreview_url: str | None = None
+    paper_url: str | None = None
+    poster_url: str | None = None
+    project_url: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
 class TalkAuthor(_Record):
     """One (talk, author) pair, so authors can be joined and counted without splitting strings."""
 

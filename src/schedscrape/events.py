@@ -1,0 +1,78 @@
+"""One row per event, from everything the folder's sources say about it.
+
+Each source (a session page, a list, a detail page, a feed) makes a claim about an event. The
+merged event takes each group of fields from the most specific source that has it: a detail
+page, then a feed, then an export, then a session or list page. Fields that belong together
+(a title and its raw text, a start, end and zone) come from one source, never mixed: the first
+source whose group has its leading field (the clean title, the start) gives the whole group. A claim
+is kept per source, so parsing a source again replaces only what that source said.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from schedscrape.models import Event
+
+# Lower is more specific. Every other kind of page (session page, events list, list page,
+# schedule, text rendering) ranks after these.
+SOURCE_RANKS = {"detail page": 0, "feed": 1, "export": 2}
+_LISTING_RANK = len(SOURCE_RANKS)
+
+FIELD_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("url",),
+    ("event_type",),
+    ("title", "title_raw"),
+    ("authors",),
+    ("abstract", "abstract_raw"),
+    ("start", "end", "timezone", "utc_offset"),
+    ("room",),
+    ("poster_position",),
+    ("openreview_url",),
+    ("paper_url",),
+    ("poster_url",),
+    ("project_url",),
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one source, of one kind ("detail page", "session page", ...), says of one event."""
+
+    kind: str
+    event: Event
+
+    @property
+    def key(self) -> tuple[str | None, int | None, str]:
+        return (self.event.conference, self.event.year, self.event.event_id)
+
+    @property
+    def rank(self) -> int:
+        return SOURCE_RANKS.get(self.kind, _LISTING_RANK)
+
+
+def merge_events(claims: Iterable[Claim]) -> list[Event]:
+    """One Event per (conference, year, event_id), in the order the events first appear."""
+    by_key: dict[tuple, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_key[claim.key].append(claim)
+    return [_merged(group) for group in by_key.values()]
+
+
+def _merged(claims: list[Claim]) -> Event:
+    # Most specific first; among equals, a stable order by source so reruns agree.
+    ordered = sorted(claims, key=lambda claim: (claim.rank, claim.event.sources))
+    conference, year, event_id = claims[0].key
+    values: dict = {"event_id": event_id, "conference": conference, "year": year}
+    for group in FIELD_GROUPS:
+        chosen = next(
+            (claim.event for claim in ordered if getattr(claim.event, group[0])),
+            None,
+        )
+        if chosen is not None:
+            values |= {name: getattr(chosen, name) for name in group}
+    values["session_ids"] = sorted({sid for claim in claims for sid in claim.event.session_ids})
+    values["sources"] = sorted({source for claim in claims for source in claim.event.sources})
+    return Event(**values)
