@@ -1,0 +1,48 @@
+"""Pre-2020 schedules (`/Conferences/YEAR/Schedule`): one `div.maincard` per event.
+
+A card's first header holds the type; the second the time and room, `Mon Dec 5th 06:00 --
+09:30 PM @ Area 5 + 6`, with a poster's board after the room (`#12`). No zone is printed.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from schedscrape.parse.htmltree import classes, inline_text, split_board
+from schedscrape.parse.raw import RawCard, RawPage
+from schedscrape.parse.readers.base import HtmlReader
+
+_CARDS = etree.XPath("//div[contains(concat(' ', normalize-space(@class), ' '), ' maincard ')]")
+_CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
+
+
+def recognises(root: etree._Element) -> bool:
+    return bool(_CARDS(root))
+
+
+def read(root: etree._Element, data: bytes) -> RawPage:
+    return RawPage(
+        kind=READER.kind,
+        canonical_url=next(iter(_CANONICAL(root)), None),
+        cards=[_card(card) for card in _CARDS(root)],
+    )
+
+
+def _card(card: etree._Element) -> RawCard:
+    raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
+    for element in card.iter("div"):
+        names = classes(element)
+        if "maincardType" in names:
+            raw.event_type = inline_text(element)
+        elif "maincardHeader" in names and raw.time is None:
+            time, _, place = (inline_text(element) or "").partition(" @ ")
+            raw.time = time.strip() or None
+            raw.room, raw.poster_position = split_board(place.strip())
+        elif "maincardBody" in names:
+            raw.title = inline_text(element)
+        elif "maincardFooter" in names:
+            raw.authors = inline_text(element)
+    return raw
+
+
+READER = HtmlReader(kind="schedule", recognises=recognises, read=read)
