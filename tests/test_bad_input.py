@@ -14,7 +14,7 @@ from schedscrape.errors import (
     LoginRequired,
     NotASessionPage,
 )
-from tests.conftest import EDGE, SESSIONS
+from tests.conftest import EDGE, FIXTURES, SESSIONS
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,52 @@ def test_latin1_page_declared_utf8_is_decoded_by_detection():
     data = text.replace("&#8901;", "&middot;").encode("cp1252")  # meta still says utf-8
     parsed = parse_page(data)
     assert parsed.talks[1].authors == ["Émilie du Châtelet"]
+
+
+LYING_LABELS = ["utf-16", "UTF-16LE", "utf-16be", "utf-32", "utf-32-be"]
+ENCODED_FIXTURES = [
+    SESSIONS / "icml2025-poster-session.html",
+    SESSIONS / "icml2022-oral-session.html",
+    FIXTURES / "renderings" / "icml2025-poster-session.txt",
+]
+
+
+def _without_hash(page):
+    """The parse as plain data, apart from the hash of the bytes it came from."""
+    drop = {"content_sha256"}
+    return (
+        page.session.model_dump(exclude=drop),
+        [talk.model_dump(exclude=drop) for talk in page.talks],
+        page.problems,
+    )
+
+
+@pytest.mark.parametrize("label", LYING_LABELS)
+@pytest.mark.parametrize("path", ENCODED_FIXTURES, ids=lambda path: path.name)
+def test_utf16_or_utf32_label_on_ascii_compatible_bytes_is_overruled(path, label):
+    data = path.read_bytes()
+    truth = parse_page(data, source="page", encoding="utf-8")
+    lied_by_http = parse_page(data, source="page", encoding=label)
+    assert (lied_by_http.session, lied_by_http.talks, lied_by_http.problems) == (
+        truth.session,
+        truth.talks,
+        truth.problems,
+    )
+    if path.suffix == ".html":
+        lying_meta = data.replace(b'charset="utf-8"', f'charset="{label}"'.encode(), 1)
+        assert lying_meta != data
+        assert _without_hash(parse_page(lying_meta, source="page")) == _without_hash(truth)
+
+
+# "utf-16" and "utf-32" write a BOM, the -le/-be codecs none; servers mostly say "utf-16".
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+@pytest.mark.parametrize("header", ["right", "generic", None])
+def test_real_utf16_and_utf32_pages_parse(codec, header):
+    path = SESSIONS / "icml2025-poster-session.html"
+    truth = parse_page(path.read_bytes(), source="page")
+    data = path.read_text(encoding="utf-8").encode(codec)
+    label = {"right": codec, "generic": codec[:6], None: None}[header]
+    assert _without_hash(parse_page(data, source="page", encoding=label)) == _without_hash(truth)
+    # A download cut inside a code unit loses at most that character, never the page.
+    cut = parse_page(data[:-3], source="page", encoding=label)
+    assert [t.title for t in cut.talks] == [t.title for t in truth.talks]

@@ -1,6 +1,11 @@
 """Bytes in, a known encoding out: the HTTP charset first, then the page's own declaration,
 then detection (bs4's UnicodeDammit), so a wrong declaration is survived.
 
+A UTF-16 or UTF-32 label is believed only when the bytes are laid out that way: markup is
+ASCII, and ASCII in UTF-16/32 puts NUL bytes in every second (fourth) byte, while an
+ASCII-compatible page (UTF-8, Latin-1) has none. The HTML standard likewise reads a
+`<meta charset="utf-16">` as UTF-8, since a meta that can be read as ASCII is not UTF-16.
+
 HTML goes to lxml as UTF-8 bytes. For the usual page, already valid UTF-8, nothing is copied:
 a 736 KB page decoded to a str is a 1.4 MB allocation, and on this project's VMs the page
 faults of one such allocation cost more than a third of an lxml parse.
@@ -15,8 +20,10 @@ from schedscrape.errors import BinaryPage
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_BOMS = (
+_BOMS = (  # UTF-32's little-endian BOM starts with UTF-16's, so it is tried first
     (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
@@ -24,26 +31,62 @@ _BOMS = (
 _MAX_CONTROL_SHARE = 0.05
 _CHUNK = 64 * 1024  # validation chunks stay below malloc's mmap threshold
 _LATIN_LABELS = frozenset({"iso8859-1", "cp1252", "ascii"})  # as codecs.lookup names them
+_WIDE_CODECS = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+_SNIFF = 4096  # bytes read for the page's own declaration and for the UTF-16/32 layout
+# A byte position in the code unit is "NUL" when at least this share of units has 0 there, and
+# "text" when at most the second share has: ASCII-range text in UTF-16LE is [text, NUL].
+_NUL_SHARE, _TEXT_SHARE = 0.25, 0.05
+# Codec, the byte positions (of 4) that are NUL, and those that are text, for ASCII-range text.
+# UTF-32 comes first: its layout also has NULs where UTF-16LE's has.
+_LAYOUTS = (
+    ("utf-32-le", (2, 3), (0,)),
+    ("utf-32-be", (0, 1), (3,)),
+    ("utf-16-le", (1, 3), (0, 2)),
+    ("utf-16-be", (0, 2), (1, 3)),
+)
 
 
 def declared_encoding(data: bytes, http_charset: str | None = None) -> str | None:
-    """The encoding the server or the page declares (normalised codec name), if any."""
+    """The encoding the bytes or their declarations give (normalised codec name), if any.
+
+    The BOM, then the UTF-16/32 layout of the bytes (no ASCII-compatible label can be right
+    about those), then the labels; a UTF-16/32 label on bytes without that layout is a lie.
+    """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
-    meta = _META_CHARSET.search(data[:4096])
+    if layout := _wide_layout(data):
+        return layout
+    meta = _META_CHARSET.search(data[:_SNIFF])
     for label in (http_charset, meta.group(1).decode("ascii") if meta else None):
         if label:
             try:
-                return codecs.lookup(label).name
+                name = codecs.lookup(label).name
             except LookupError:
                 continue
+            if name not in _WIDE_CODECS:
+                return name
+    return None
+
+
+def _wide_layout(data: bytes) -> str | None:
+    """The UTF-16/32 codec (with its byte order) whose layout the page's start has, if any."""
+    head = data[:_SNIFF]
+    units = len(head) // 4
+    if not units or b"\x00" not in head:
+        return None  # the usual page: one memchr
+    shares = [head[offset : units * 4 : 4].count(0) / units for offset in range(4)]
+    for codec, nul_at, text_at in _LAYOUTS:
+        if all(shares[i] >= _NUL_SHARE for i in nul_at) and all(
+            shares[i] <= _TEXT_SHARE for i in text_at
+        ):
+            return codec
     return None
 
 
 def head_text(data: bytes, encoding: str | None, size: int = 8192) -> str:
     """The start of the page as text, for sniffing; refuses binary data."""
-    if b"\x00" in data[:size] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if encoding not in _WIDE_CODECS and b"\x00" in data[:size]:
         raise BinaryPage("binary data, not a web page or text")
     head = data[:size].decode(encoding or "utf-8", errors="replace")
     if len(_CONTROL_CHARS.findall(head)) > _MAX_CONTROL_SHARE * len(head):
@@ -67,9 +110,13 @@ def to_text(data: bytes, encoding: str | None) -> str:
     """Decode with the declared encoding, falling back to detection when it is wrong.
 
     Undeclared bytes that are valid UTF-8 are UTF-8: detection only guesses at the rest.
+    UTF-16/32 was settled by the bytes themselves, so a download cut inside a code unit costs
+    one replacement character at its end, not the page.
     """
     if encoding is None and is_valid_utf8(data):
         encoding = "utf-8"
+    if encoding in _WIDE_CODECS:
+        return data.decode(encoding, errors="replace")
     if encoding:
         try:
             return data.decode(encoding)
