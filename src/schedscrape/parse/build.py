@@ -68,6 +68,8 @@ class _Context:
     base_url: str | None
     problems: list[Problem]
     zones: Mapping[str, str] | None = None
+    year_origin: str = ""  # where `year` came from: "as given by --year"
+    weekday_clashes: set[str] = field(default_factory=set)  # each is reported once per page
 
     def absolute(self, href: str | None) -> str | None:
         """An event link made absolute against the page's address (None if that is unknown)."""
@@ -118,7 +120,7 @@ def build_records(
         problems=problems,
         zones=zones,
     )
-    context.year = _year(page, page_url, year, label_year, context, today)
+    context.year, context.year_origin = _year(page, page_url, year, label_year, context, today)
 
     cards = page.cards
     if page.truncated:
@@ -262,7 +264,12 @@ def _read_time(
 
 def _parse_time(slot: str, default_zone: str | None, context: _Context) -> TimeRange:
     """`slot` with its whitespace already collapsed (it is also the record's time_raw)."""
-    return parse_time_range(slot, context.year, default_zone, context.zones)
+    parsed = parse_time_range(slot, context.year, default_zone, context.zones, context.year_origin)
+    clash = parsed.weekday_clash
+    if clash and clash not in context.weekday_clashes:
+        context.weekday_clashes.add(clash)
+        context.report(clash, stage="time")
+    return parsed
 
 
 def _year(
@@ -272,20 +279,21 @@ def _year(
     label_year: int | None,
     context: _Context,
     today: date | None,
-) -> int | None:
-    """The URL, else --year, else the site's own label or event links, else the weekday."""
-    for candidate in (
-        _year_from_url(page_url),
-        year,
-        label_year,
-        *(_year_from_url(card.href) for card in page.cards[:1]),
+) -> tuple[int | None, str]:
+    """The URL, else --year, else the site's own label or event links, else the weekday; and
+    where it came from, for warnings about it."""
+    for candidate, origin in (
+        (_year_from_url(page_url), "as given by the URL"),
+        (year, "as given by --year"),
+        (label_year, "as the page title gives it"),
+        *((_year_from_url(card.href), "as the event links give it") for card in page.cards[:1]),
     ):
         if candidate:
-            return candidate
+            return candidate, origin
     slots = [normalize_space(t) for t in [page.time, *(c.time for c in page.cards)] if t]
     for slot in slots:
         if printed := explicit_year(slot):
-            return printed
+            return printed, f"as printed in {slot!r}"
     for slot in slots:
         if inferred := infer_year(slot, today):
             context.report(
@@ -293,10 +301,10 @@ def _year(
                 "pass --year or --url to set it",
                 stage="time",
             )
-            return inferred
+            return inferred, f"as inferred from {slot!r}"
     if slots:
         context.report("year unknown (no URL, no --year, no weekday to infer it from)", "time")
-    return None
+    return None, ""
 
 
 def _session_id(page: RawPage, page_url: str | None, context: _Context) -> str:
