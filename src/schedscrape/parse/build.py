@@ -29,7 +29,7 @@ from schedscrape.parse.times import (
     parse_time_range,
 )
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # bumped when parsing rules change the output
 
 _URL_YEAR = re.compile(r"/(?:virtual|Conferences)/((?:19|20)\d{2})(?:/|$)", re.IGNORECASE)
 _URL_SESSION_ID = re.compile(r"/session/(\d+)")
