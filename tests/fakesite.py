@@ -15,6 +15,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -44,7 +45,8 @@ def session_page(year: int, session_id: int, cards: int) -> bytes:
   <h3 class="text-center">Poster Session</h3>
   <h2 class="card-title main-title text-center">Poster Session {session_id}</h2>
   <h5 class="text-center text-muted">Hall {session_id % 7}</h5>
-  <div class="text-center"><div>Wed 16 Jul 11 a.m. PDT &mdash; 1:30 p.m. PDT</div></div>
+  <div class="text-center">
+    <div>{date(year, 7, 16):%a} 16 Jul 11 a.m. PDT &mdash; 1:30 p.m. PDT</div></div>
 </div>
 <div class="container">{"".join(card_html)}
 </div>

@@ -1,5 +1,6 @@
 """Pages that give no session fail loudly with one clear line; good cards are never lost."""
 
+import codecs
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from schedscrape.errors import (
     LoginRequired,
     NotASessionPage,
 )
-from tests.conftest import EDGE, SESSIONS
+from tests.conftest import EDGE, FIXTURES, SESSIONS
 
 
 @pytest.mark.parametrize(
@@ -125,3 +126,72 @@ def test_latin1_page_declared_utf8_is_decoded_by_detection():
     data = text.replace("&#8901;", "&middot;").encode("cp1252")  # meta still says utf-8
     parsed = parse_page(data)
     assert parsed.talks[1].authors == ["Émilie du Châtelet"]
+
+
+# Wide labels on ASCII-compatible bytes; single-byte labels that decode anything (into
+# mojibake); labels whose codecs are not ASCII-compatible at all.
+LYING_LABELS = [
+    "utf-16",
+    "UTF-16LE",
+    "utf-16be",
+    "utf-32",
+    "utf-32-be",
+    "iso-8859-1",
+    "koi8-r",
+    "shift_jis",
+    "cp037",
+    "utf-7",
+]
+ENCODED_FIXTURES = [
+    SESSIONS / "icml2025-poster-session.html",
+    SESSIONS / "icml2022-oral-session.html",
+    FIXTURES / "renderings" / "icml2025-poster-session.txt",
+]
+
+
+def _without_hash(page):
+    """The parse as plain data, apart from the hash of the bytes it came from."""
+    drop = {"content_sha256"}
+    return (
+        page.session.model_dump(exclude=drop),
+        [talk.model_dump(exclude=drop) for talk in page.talks],
+        page.problems,
+    )
+
+
+@pytest.mark.parametrize("label", LYING_LABELS)
+@pytest.mark.parametrize("path", ENCODED_FIXTURES, ids=lambda path: path.name)
+def test_a_lying_charset_gives_the_same_records_as_the_right_one(path, label):
+    data = path.read_bytes()
+    truth = parse_page(data, source="page", encoding="utf-8")
+    lied_by_http = parse_page(data, source="page", encoding=label)
+    assert (lied_by_http.session, lied_by_http.talks, lied_by_http.problems) == (
+        truth.session,
+        truth.talks,
+        truth.problems,
+    )
+    if path.suffix == ".html":
+        lying_meta = data.replace(b'charset="utf-8"', f'charset="{label}"'.encode(), 1)
+        assert lying_meta != data
+        assert _without_hash(parse_page(lying_meta, source="page")) == _without_hash(truth)
+
+
+# "utf-16" and "utf-32" write a BOM, the -le/-be codecs none; servers mostly say "utf-16".
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le"])
+@pytest.mark.parametrize("header", ["right", "generic", "wrong", None])
+def test_real_utf16_and_utf32_pages_parse(codec, header):
+    path = SESSIONS / "icml2025-poster-session.html"
+    truth = parse_page(path.read_bytes(), source="page")
+    data = path.read_text(encoding="utf-8").encode(codec)
+    label = {"right": codec, "generic": codec[:6], "wrong": "iso-8859-1", None: None}[header]
+    assert _without_hash(parse_page(data, source="page", encoding=label)) == _without_hash(truth)
+    # A download cut inside a code unit loses at most that character, never the page.
+    cut = parse_page(data[:-3], source="page", encoding=label)
+    assert [t.title for t in cut.talks] == [t.title for t in truth.talks]
+
+
+@pytest.mark.parametrize("path", ENCODED_FIXTURES, ids=lambda path: path.name)
+def test_a_utf8_bom_is_dropped(path):
+    data = path.read_bytes()
+    with_bom = parse_page(codecs.BOM_UTF8 + data, source="page")
+    assert _without_hash(with_bom) == _without_hash(parse_page(data, source="page"))

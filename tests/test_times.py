@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from schedscrape import parse_page
 from schedscrape.parse.times import (
     TimeParseError,
     find_time_range,
@@ -11,6 +12,7 @@ from schedscrape.parse.times import (
     is_time_range,
     parse_time_range,
 )
+from tests.conftest import SESSIONS
 
 PDT = timezone(timedelta(hours=-7))
 
@@ -162,3 +164,69 @@ def test_user_zones_settle_ambiguous_and_unknown_labels():
     assert slot.start.isoformat() == "2023-12-12T10:00:00-06:00" and slot.timezone == "CST"
     wib = parse_time_range("Tue 12 Dec 10:00 - 11:00 XYZT", 2023, zones={"XYZT": "+7"})
     assert wib.start.utcoffset() == timedelta(hours=7)
+
+
+@pytest.mark.parametrize(
+    ("raw", "year", "clash"),
+    [
+        ("Thu 21 July 12:30 - 12:35 PDT", 2022, None),
+        ("21 July 12:30 - 12:35 PDT", 2023, None),  # no weekday, nothing to contradict
+        (
+            "Thu 21 July 12:30 - 12:35 PDT",
+            2023,
+            "the page says Thu 21 July but 21 July 2023 is a Friday; times use 2023 as given",
+        ),
+        (
+            "Thu, Apr 23, 2025 • 9:00 AM – 10:00 AM -03",
+            2026,
+            "the page says Thu, Apr 23, 2025 but 23 April 2025 is a Wednesday; "
+            "times use 2025 as printed",
+        ),
+        (
+            "Sat 23 Jul 11:30 p.m. PDT - Mon 24 Jul 12:30 a.m. PDT",
+            2022,
+            "the page says Mon 24 Jul but 24 July 2022 is a Sunday; times use 2022 as given",
+        ),
+    ],
+)
+def test_a_weekday_that_contradicts_the_date_is_named(raw, year, clash):
+    assert parse_time_range(raw, year).weekday_clash == clash
+
+
+ORAL = (SESSIONS / "icml2022-oral-session.html").read_bytes()  # Thu 21 July 2022, six slots
+URL_2023 = "https://icml.cc/virtual/2023/session/20119"
+
+
+@pytest.mark.parametrize(
+    ("options", "origin"), [({"year": 2023}, "--year"), ({"url": URL_2023}, "the URL")]
+)
+def test_a_year_that_contradicts_the_printed_weekday_warns_once_per_page(options, origin):
+    page = parse_page(ORAL, source="oral.html", **options)
+    assert page.session.start.isoformat() == "2023-07-21T12:30:00-07:00"  # the year as given
+    assert [(p.stage, p.severity, p.message) for p in page.problems] == [
+        (
+            "time",
+            "warning",
+            "the page says Thu 21 July but 21 July 2023 is a Friday; "
+            f"times use 2023 as given by {origin}",
+        )
+    ]
+
+
+def test_each_contradicting_date_warns_once():
+    two_days = ORAL.replace(b"Thu 21 July 13:00", b"Fri 22 July 13:00")
+    messages = [p.message for p in parse_page(two_days, source="x", year=2023).problems]
+    assert [m.split(";")[0] for m in messages] == [
+        "the page says Thu 21 July but 21 July 2023 is a Friday",
+        "the page says Fri 22 July but 22 July 2023 is a Saturday",
+    ]
+    assert parse_page(two_days, source="x", year=2022).problems == []
+
+
+def test_an_inferred_year_keeps_its_warning_and_agrees_with_the_weekday():
+    text = (SESSIONS / "icml2022-hall-g-excerpt.txt").read_bytes()
+    page = parse_page(text, source="x", today=date(2026, 11, 27))
+    assert [p.message for p in page.problems] == [
+        "year 2022 inferred from the weekday in 'Thu 21 July 12:30 - 12:35 PDT'; "
+        "pass --year or --url to set it"
+    ]

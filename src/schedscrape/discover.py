@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from schedscrape.errors import ScheduleError
-from schedscrape.parse.build import CONFERENCE_HOSTS
+from schedscrape.parse.conferences import CONFERENCE_HOSTS
 
 _SITES = {name.lower(): host for name, host in CONFERENCE_HOSTS.items()} | {"nips": "neurips.cc"}
 _YEAR_IN_URL = re.compile(r"/virtual/((?:19|20)\d{2})(?:/|$)")

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from schedscrape.errors import EmptyPage
 from schedscrape.parse.build import PARSER_VERSION, ParsedPage, build_records
-from schedscrape.parse.encoding import declared_encoding, head_text, to_text, to_utf8
+from schedscrape.parse.encoding import head_text, page_encoding, to_text, to_utf8
 from schedscrape.parse.html import looks_like_html, parse_html
 from schedscrape.parse.text import parse_text
 
@@ -38,7 +38,7 @@ def parse_page(
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     if not raw.strip():
         raise EmptyPage("page is empty")
-    codec = "utf-8" if isinstance(data, str) else declared_encoding(raw, encoding)
+    codec = "utf-8" if isinstance(data, str) else page_encoding(raw, encoding)
     if looks_like_html(head_text(raw, codec)):
         page = parse_html(raw if isinstance(data, str) else to_utf8(raw, codec))
     else:

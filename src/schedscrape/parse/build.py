@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from urllib.parse import urljoin, urlparse, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 
 from schedscrape.errors import InvalidRecord, TruncatedPage
 from schedscrape.models import Problem, Session, Talk
 from schedscrape.parse.authors import split_authors, split_moderators
+from schedscrape.parse.conferences import canonical_name, conference_of_url, host_of, is_known
 from schedscrape.parse.latex import clean_text
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.textutil import normalize_space
@@ -28,21 +29,8 @@ from schedscrape.parse.times import (
     parse_time_range,
 )
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # bumped when parsing rules change the output
 
-# Hosts of the shared virtual-site platform, so relative event links can be made absolute.
-CONFERENCE_HOSTS = {
-    "ICML": "icml.cc",
-    "NeurIPS": "neurips.cc",
-    "ICLR": "iclr.cc",
-    "MLSys": "mlsys.org",
-    "CVPR": "cvpr.thecvf.com",
-    "ICCV": "iccv.thecvf.com",
-    "AISTATS": "aistats.org",
-    "CoRL": "corl.org",
-    "UAI": "auai.org",
-}
-_CONFERENCE_BY_NAME = {name.lower(): name for name in CONFERENCE_HOSTS} | {"nips": "NeurIPS"}
 _URL_YEAR = re.compile(r"/(?:virtual|Conferences)/((?:19|20)\d{2})(?:/|$)", re.IGNORECASE)
 _URL_SESSION_ID = re.compile(r"/session/(\d+)")
 _SITE_LABEL = re.compile(r"\b([A-Za-z]+)\s+((?:19|20)\d{2})\b")
@@ -63,11 +51,13 @@ class _Context:
 
     source: str
     content_sha256: str
-    conference: str | None
-    year: int | None
-    base_url: str | None
     problems: list[Problem]
     zones: Mapping[str, str] | None = None
+    year: int | None = None
+    year_origin: str = ""  # where `year` came from: "as given by --year"
+    conference: str | None = None
+    base_url: str | None = None
+    weekday_clashes: set[str] = field(default_factory=set)  # each is reported once per page
 
     def absolute(self, href: str | None) -> str | None:
         """An event link made absolute against the page's address (None if that is unknown)."""
@@ -105,20 +95,15 @@ def build_records(
     zones: Mapping[str, str] | None = None,
 ) -> ParsedPage:
     problems: list[Problem] = []
-    page_url = url or page.canonical_url
+    page_url = url or _web_address(page.canonical_url)
     label_conference, label_year = _site_label(page.site_label)
-    conference = conference or _conference_from_url(page_url) or label_conference
-    context = _Context(
-        source=source,
-        content_sha256=content_sha256,
-        conference=conference,
-        year=None,
-        base_url=page_url
-        or (f"https://{CONFERENCE_HOSTS[conference]}" if conference in CONFERENCE_HOSTS else None),
-        problems=problems,
-        zones=zones,
+    context = _Context(source=source, content_sha256=content_sha256, problems=problems, zones=zones)
+    context.year, context.year_origin = _year(page, page_url, year, label_year, context, today)
+    context.conference = canonical_name(
+        conference or conference_of_url(page_url) or label_conference, context.year
     )
-    context.year = _year(page, page_url, year, label_year, context, today)
+    host = host_of(context.conference)
+    context.base_url = page_url or (f"https://{host}" if host else None)
 
     cards = page.cards
     if page.truncated:
@@ -137,7 +122,7 @@ def build_records(
     ]
     _report_time_failures(talks_fields, context)
 
-    session_id = _session_id(page, page_url, context)
+    session_id = _session_id(page, page_url)
     session_fields = _session_fields(page, session_id, session_time, talks_fields, context)
     session_fields.update(talk_count=len(talks_fields), url=page_url, fetched_at=fetched_at)
     session = _validate(_SESSION, session_fields, source)
@@ -262,7 +247,12 @@ def _read_time(
 
 def _parse_time(slot: str, default_zone: str | None, context: _Context) -> TimeRange:
     """`slot` with its whitespace already collapsed (it is also the record's time_raw)."""
-    return parse_time_range(slot, context.year, default_zone, context.zones)
+    parsed = parse_time_range(slot, context.year, default_zone, context.zones, context.year_origin)
+    clash = parsed.weekday_clash
+    if clash and clash not in context.weekday_clashes:
+        context.weekday_clashes.add(clash)
+        context.report(clash, stage="time")
+    return parsed
 
 
 def _year(
@@ -272,20 +262,21 @@ def _year(
     label_year: int | None,
     context: _Context,
     today: date | None,
-) -> int | None:
-    """The URL, else --year, else the site's own label or event links, else the weekday."""
-    for candidate in (
-        _year_from_url(page_url),
-        year,
-        label_year,
-        *(_year_from_url(card.href) for card in page.cards[:1]),
+) -> tuple[int | None, str]:
+    """The URL, else --year, else the site's own label or event links, else the weekday; and
+    where it came from, for warnings about it."""
+    for candidate, origin in (
+        (_year_from_url(page_url), "as given by the URL"),
+        (year, "as given by --year"),
+        (label_year, "as the page title gives it"),
+        *((_year_from_url(card.href), "as the event links give it") for card in page.cards[:1]),
     ):
         if candidate:
-            return candidate
+            return candidate, origin
     slots = [normalize_space(t) for t in [page.time, *(c.time for c in page.cards)] if t]
     for slot in slots:
         if printed := explicit_year(slot):
-            return printed
+            return printed, f"as printed in {slot!r}"
     for slot in slots:
         if inferred := infer_year(slot, today):
             context.report(
@@ -293,30 +284,35 @@ def _year(
                 "pass --year or --url to set it",
                 stage="time",
             )
-            return inferred
+            return inferred, f"as inferred from {slot!r}"
     if slots:
         context.report("year unknown (no URL, no --year, no weekday to infer it from)", "time")
-    return None
+    return None, ""
 
 
-def _session_id(page: RawPage, page_url: str | None, context: _Context) -> str:
-    """The id in the URL, else the page's own session bookmark, else a content-derived id."""
+def _session_id(page: RawPage, page_url: str | None) -> str:
+    """The id in the URL, else the page's own session bookmark, else an id derived from what
+    the page shows: its header and first talk (complete even in a truncated download). Never
+    from --conference or --year, so parsing a page again gives the same id, whatever is passed."""
     if page_url and (match := _URL_SESSION_ID.search(page_url)):
         return match.group(1)
     if page.session_id:
         return page.session_id
+    first = page.cards[0] if page.cards else RawCard()
     basis = "\x1f".join(
-        str(part)
+        normalize_space(part) if part else ""
         for part in (
-            context.conference,
-            context.year,
+            page.session_type,
             page.title,
             page.room,
             page.time,
-            *(card.title for card in page.cards[:3]),
+            first.event_type,
+            first.poster_position,
+            first.time,
+            first.title,
         )
     )
-    return "h" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:15]
+    return "h" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:15]
 
 
 _SESSION = TypeAdapter(Session)
@@ -352,18 +348,14 @@ def _year_from_url(url: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _conference_from_url(url: str | None) -> str | None:
-    host = urlparse(url).hostname if url else None
-    if not host:
+def _web_address(url: str | None) -> str | None:
+    """A page's own claim of its address (`<link rel=canonical>`), if it is an absolute http(s)
+    URL; anything else would make every link on the page wrong."""
+    try:
+        parts = urlsplit(url) if url else None
+    except ValueError:  # "http://[oops"
         return None
-    return next(
-        (
-            name
-            for name, known in CONFERENCE_HOSTS.items()
-            if host == known or host.endswith("." + known)
-        ),
-        None,
-    )
+    return url if parts and parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _site_label(label: str | None) -> tuple[str | None, int | None]:
@@ -371,7 +363,8 @@ def _site_label(label: str | None) -> tuple[str | None, int | None]:
     match = _SITE_LABEL.search(label) if label else None
     if not match:
         return None, None
-    return _CONFERENCE_BY_NAME.get(match.group(1).lower()), int(match.group(2))
+    name = match.group(1)
+    return (name if is_known(name) else None), int(match.group(2))
 
 
 def _ranges(numbers: list[int]) -> str:

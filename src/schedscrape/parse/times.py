@@ -149,11 +149,13 @@ class TimeParseError(ValueError):
 
 @dataclass(frozen=True)
 class TimeRange:
-    """A parsed slot; `timezone` is the label as shown ("PDT", "-03")."""
+    """A parsed slot; `timezone` is the label as shown ("PDT", "-03"). `weekday_clash` says
+    when a printed weekday is not the weekday of the date in the year used."""
 
     start: datetime
     end: datetime | None
     timezone: str
+    weekday_clash: str | None = None
 
 
 def might_hold_time(text: str) -> bool:
@@ -211,17 +213,20 @@ def parse_time_range(
     year: int | None,
     default_zone: str | None = None,
     zones: Mapping[str, str] | None = None,
+    year_origin: str = "as given",
 ) -> TimeRange:
     """Read `raw` exactly, or raise TimeParseError saying why it cannot be read.
 
     `year` is required unless the text prints one; `default_zone` is a page-level zone label
     for slots printed without one (day pages start with such a header); `zones` are the
-    user's own offsets for labels, which settle ambiguous ones ({"CST": "-06:00"}).
+    user's own offsets for labels, which settle ambiguous ones ({"CST": "-06:00"});
+    `year_origin` says where `year` came from ("as given by --year"), for the weekday check.
     """
     match = _FULL.match(raw)
     if match is None:
         raise TimeParseError(f"unrecognised time format {raw!r}")
-    year = int(match.group("a_y")) if match.group("a_y") else year
+    if match.group("a_y"):
+        year, year_origin = int(match.group("a_y")), "as printed"
     if year is None:
         raise TimeParseError(f"no year for {raw!r}")
     zone_label = match.group("z1") or match.group("z2") or default_zone
@@ -230,15 +235,20 @@ def parse_time_range(
     tz = zone(zone_label, zones)
     start_date = _date(match, "a_", year)
     end_date = _date(match, "b_", year) if match.group("b_m1") or match.group("b_m2") else None
+    clash = _weekday_clash(match, "a_", start_date) or (
+        _weekday_clash(match, "b_", end_date) if end_date else None
+    )
+    if clash:
+        clash += f"; times use {year} {year_origin}"
     start_clock, end_clock = _clocks(match.group("t1"), match.group("t2"))
     start = datetime.combine(start_date, start_clock, tz)
     if end_clock is None:
-        return TimeRange(start, None, zone_label)
+        return TimeRange(start, None, zone_label, clash)
     end_tz = zone(match.group("z2"), zones) if match.group("z2") else tz
     end = datetime.combine(end_date or start_date, end_clock, end_tz)
     if end < start:
         end += timedelta(days=1)  # "11 p.m. - 1 a.m.": the slot runs past midnight.
-    return TimeRange(start, end, zone_label)
+    return TimeRange(start, end, zone_label, clash)
 
 
 def zone(label: str, overrides: Mapping[str, str] | None = None) -> timezone:
@@ -292,6 +302,17 @@ def _date(match: re.Match[str], prefix: str, year: int) -> date:
         return date(year, month, day)
     except ValueError as exc:
         raise TimeParseError(f"impossible date {day} {month}/{year}: {exc}") from None
+
+
+def _weekday_clash(match: re.Match[str], prefix: str, day: date) -> str | None:
+    """ "the page says Thu 21 July but 21 July 2023 is a Friday", or None when they agree."""
+    printed = match.group(f"{prefix}wd")
+    weekday = WEEKDAYS.get(printed.rstrip(".,").lower()[:3]) if printed else None
+    if weekday is None or weekday == day.weekday():
+        return None
+    groups = [f"{prefix}{name}" for name in ("d1", "m1", "m2", "d2", "y")]
+    shown = match.string[match.start(f"{prefix}wd") : max(match.end(g) for g in groups)]
+    return f"the page says {' '.join(shown.split())} but {day.day} {day:%B %Y} is a {day:%A}"
 
 
 def _clocks(first: str, second: str | None):
