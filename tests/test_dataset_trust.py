@@ -24,6 +24,7 @@ TRUNCATED = EDGE / "truncated.html"  # session 50201 like POSTER, its last card 
 HOSTILE = {  # text a CSV cell neutralises or joins: it must still read back exactly
     "Learning to Schedule Conference Talks": "=HYPERLINK(&quot;http://x&quot;) @ -1 +2",
     "Alan Turing": "-Alan Turing",
+    "We cluster $n$ points": "A long abstract. " * 20_000,  # beyond csv's default cell limit
 }
 
 
@@ -78,6 +79,7 @@ def test_a_folder_written_before_json_was_kept_reads_back_from_csv(tmp_path):
     kept = [row for row in merged if row["session_id"] == "50201"]
     assert kept == [talk.model_dump(mode="json") for talk in hostile.talks]
     assert kept[2]["title"].startswith("=HYPERLINK(") and kept[2]["authors"][0] == "-Alan Turing"
+    assert len(kept[0]["abstract_raw"]) > 300_000
     assert len(pd.read_csv(out / "talks.csv")) == 9
 
 

@@ -70,7 +70,8 @@ def read_manifest(directory: Path) -> dict | None:
         and all(
             isinstance(entry, dict)
             and isinstance(entry.get("name"), str)
-            and Path(entry["name"]).name == entry["name"]
+            and Path(entry["name"]).name == entry["name"]  # a file in the folder itself
+            and not entry["name"].startswith(".")
             and isinstance(entry.get("sha256"), str)
             for entry in files
         )
@@ -164,6 +165,17 @@ def _check_keys(dataset: Dataset, fmt: str) -> None:
 
 def _csv_rows(path: Path, model: type[BaseModel]) -> list[dict]:
     """CSV rows typed back: lists split on "; ", formula quotes removed, empty cells missing."""
+    limit = csv.field_size_limit(_CELL_LIMIT)  # an abstract can outgrow the default 128 KiB
+    try:
+        return _typed_rows(path, model)
+    finally:
+        csv.field_size_limit(limit)
+
+
+_CELL_LIMIT = 1 << 30
+
+
+def _typed_rows(path: Path, model: type[BaseModel]) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as stream:
         reader = csv.reader(stream)
         header = next(reader, [])
