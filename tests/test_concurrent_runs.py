@@ -5,8 +5,10 @@ import csv
 import hashlib
 import json
 import multiprocessing
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -136,31 +138,36 @@ def test_a_folder_tampered_while_a_run_waits_is_refused_untouched(tmp_path):
 
 
 @pytest.mark.parametrize("moved", [0, 3, 8])
-def test_a_run_killed_between_its_renames_is_finished_by_the_next(tmp_path, moved):
-    """Killed after committing, with some files renamed: the next run renames the rest instead
-    of finding files that disagree with the manifest."""
-    out = tmp_path / "out"
+def test_a_run_killed_between_its_renames_is_finished_by_the_one_waiting(tmp_path, moved):
+    """Killed after committing, with some files renamed, while another run waits on the lock:
+    the waiting run renames the rest (instead of finding files that disagree with the
+    manifest) and then merges its own page."""
+    out, go = tmp_path / "out", tmp_path / "go"
     assert cli.main(["parse", str(SESSIONS / "icml2022-oral-session.html"), "-o", str(out)]) == 0
 
     def killed_midway(committed: Path, directory: Path) -> None:
-        import os
-
+        while not go.exists():
+            time.sleep(0.01)
         for path in sorted(committed.iterdir())[:moved]:
             os.replace(path, directory / path.name)
         os._exit(9)
 
-    def run() -> None:
+    def killed_run() -> None:
         from schedscrape.export import run as run_module
 
         run_module._move_into_place = killed_midway
         cli.main(["parse", str(POSTER), "-o", str(out)])
 
-    child = FORK.Process(target=run)
+    child = FORK.Process(target=killed_run)
     child.start()
+    while not list(out.glob(".committed-*")) and child.is_alive():
+        time.sleep(0.01)
+    assert child.is_alive(), "the run ended before committing"
+    waiting = start_parse(out, EDGE / "windows-1252.html")
+    assert waiting_line(waiting) == f"{WAITING}{out}\n"
+    go.touch()
     child.join(timeout=60)
     assert child.exitcode == 9
-    left = {p.name.split("-")[0] for p in out.iterdir() if p.name.startswith(".")}
-    assert left == {".committed", LOCK_NAME}  # a killed run's lock file is no longer locked
-    assert cli.main(["parse", str(EDGE / "windows-1252.html"), "-o", str(out)]) == 0
+    assert waiting.wait(timeout=60) == 0
     sessions = assert_consistent(out)
     assert {s["session_id"] for s in sessions} == {"20119", "50201", "50202"}
