@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from schedscrape.export.dataset import TABLES, DatasetError
-from schedscrape.export.readback import READ_ORDER, first_line, read_records
+from schedscrape.export.readback import first_line, read_records
 
 if TYPE_CHECKING:  # pandas is imported on use: it costs a third of a second at start-up
     import pandas as pd
@@ -42,8 +42,9 @@ def load(directory: str | Path = "output") -> Tables:
     return Tables(**frames)
 
 
-# Parquet first: pandas reads it directly, an order of magnitude faster than records.
-_LOAD_ORDER = ("parquet", *(fmt for fmt in READ_ORDER if fmt != "parquet"))
+# Parquet first: pandas reads it directly, an order of magnitude faster than records. JSON
+# and CSV are read as records (validated, typed by the models), then made a frame.
+_LOAD_ORDER = ("parquet", "json", "csv")
 
 
 def _read(directory: Path, name: str, model) -> pd.DataFrame:

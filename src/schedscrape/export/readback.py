@@ -38,11 +38,11 @@ def read_folder(directory: Path) -> tuple[Dataset, list[dict]]:
     """The dataset an earlier run left in `directory` (checked, typed and consistent), and the
     runs its manifest lists."""
     try:
-        manifest = read_manifest(directory)
+        manifest = _read_manifest(directory)
         if manifest is not None:
             _check_hashes(directory, manifest)
-        fmt = table_format(directory, manifest)
-        dataset = Dataset(problems=read_problems(directory))
+        fmt = _table_format(directory, manifest)
+        dataset = Dataset(problems=_read_problems(directory))
         if fmt is not None:
             dataset.sessions = read_records(directory, "sessions", fmt)
             dataset.talks = read_records(directory, "talks", fmt)
@@ -55,7 +55,7 @@ def read_folder(directory: Path) -> tuple[Dataset, list[dict]]:
     return dataset, manifest.get("runs", []) if manifest else []
 
 
-def read_manifest(directory: Path) -> dict | None:
+def _read_manifest(directory: Path) -> dict | None:
     """`manifest.json` as a dict (None if there is none), its shape checked."""
     path = directory / MANIFEST
     if not path.exists():
@@ -91,7 +91,7 @@ def _check_hashes(directory: Path, manifest: dict) -> None:
             )
 
 
-def table_format(directory: Path, manifest: dict | None) -> str | None:
+def _table_format(directory: Path, manifest: dict | None) -> str | None:
     """The format the tables are read from; None for a folder with no earlier output."""
     listed = {entry["name"] for entry in manifest["files"]} if manifest else set()
     for fmt in READ_ORDER:
@@ -134,7 +134,7 @@ def read_records(directory: Path, name: str, fmt: str) -> list:
         raise DatasetError(f"{path.name} cannot be read ({first_line(exc)})") from None
 
 
-def read_problems(directory: Path) -> list[Problem]:
+def _read_problems(directory: Path) -> list[Problem]:
     """`errors.jsonl`: the problems of every source in the dataset."""
     path = directory / ERRORS
     if not path.exists():

@@ -73,6 +73,8 @@ def write_outputs(
     with folder_lock(directory):
         _finish_interrupted_runs(directory)
         existing, earlier = (Dataset(), []) if fresh else read_folder(directory)
+        # The CLI records each page's problems as it goes; `new` holds them too, and any
+        # copies of a session it left out, which are this run's problems as well.
         known = set(report.problems)
         run = Dataset(
             new.sessions,
@@ -80,7 +82,7 @@ def write_outputs(
             [*report.problems, *(problem for problem in new.problems if problem not in known)],
         )
         dataset = existing.merged_with(run)
-        sources = run.sources()
+        sources = run.sources()  # the merge may leave out more copies: record them too
         report.add(problem for problem in dataset.problems if problem.source in sources)
         present = [
             name
