@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from icalendar import Calendar
 
 import schedscrape
 from schedscrape import parse_page
@@ -63,6 +64,9 @@ def test_a_single_format_folder_keeps_earlier_sessions(tmp_path, fmt):
     assert len(tables.talks) == 9
     if fmt == "csv":
         assert len(pd.read_csv(tmp_path / "sessions.csv")) == 2
+    if fmt == "ics":
+        calendar = Calendar.from_ical((tmp_path / "talks.ics").read_bytes())
+        assert len(calendar.walk("VEVENT")) == 9
     if fmt == "html":
         page = (tmp_path / "schedule.html").read_text(encoding="utf-8")
         assert page.count('<li class="talk"') == 9
