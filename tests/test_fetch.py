@@ -1,13 +1,13 @@
 """The fetcher's unit behaviour, replayed with `responses` (no network, no real sleeping)."""
 
 import sqlite3
+import time
 from datetime import timedelta
 
 import pytest
 import requests
 import responses
 
-from schedscrape import fetch
 from schedscrape.fetch import (
     CacheError,
     Fetcher,
@@ -26,7 +26,7 @@ HTML = b"<html><body>session</body></html>"
 def sleeps(monkeypatch):
     """Record every sleep instead of waiting it out."""
     recorded: list[float] = []
-    monkeypatch.setattr(fetch.time, "sleep", recorded.append)
+    monkeypatch.setattr(time, "sleep", recorded.append)
     return recorded
 
 

@@ -1,0 +1,36 @@
+"""Polite, resumable HTTP: one `Fetcher` over a caching requests Session.
+
+- Politeness (`politeness`, `robots`, `retries`): an honest User-Agent, robots.txt obeyed
+  (protego), a per-host rate limit and a bound on requests in flight, both shared by every
+  worker and enforced in requests' transport adapter (`transport`), retries with exponential
+  backoff and jitter (urllib3's `Retry` policy) on connection errors, 429 and 5xx,
+  `Retry-After` honoured.
+- Resumability (`cache`): every good response goes to an on-disk SQLite cache
+  (requests-cache). A page fetched within `max_age` is reused without contacting the site, so
+  a killed crawl that is started again fetches only what it is missing; `offline` re-parses
+  from the cache alone.
+- Safety: TLS verification is always on; redirects are followed on the same host only; a
+  redirect to a login page is a "login required" error; responses have a size cap.
+"""
+
+from schedscrape.fetch.cache import default_cache_path, prepare_cache
+from schedscrape.fetch.errors import CacheError, FetchError, LoginRedirect, RobotsDisallowed
+from schedscrape.fetch.fetcher import Fetcher, FetchStats, Page
+from schedscrape.fetch.options import FetchOptions
+from schedscrape.fetch.politeness import RateLimiter, SharedRateLimiter, default_user_agent
+
+__all__ = [
+    "CacheError",
+    "FetchError",
+    "FetchOptions",
+    "FetchStats",
+    "Fetcher",
+    "LoginRedirect",
+    "Page",
+    "RateLimiter",
+    "RobotsDisallowed",
+    "SharedRateLimiter",
+    "default_cache_path",
+    "default_user_agent",
+    "prepare_cache",
+]
