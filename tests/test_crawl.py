@@ -19,6 +19,7 @@ import schedscrape.scrape
 from schedscrape.cli import main
 from tests.conftest import forked_workers
 from tests.fakesite import LOGIN_WALL, FakeSite, Fault, SiteConfig
+from tests.tls import server_context, trusted_authority
 
 YEAR = 2022
 
@@ -181,6 +182,61 @@ def test_scrape_given_urls(tmp_path):
         assert [s["session_id"] for s in sessions] == ["101", "102"]
         assert sessions[0]["url"] == urls[0] and sessions[0]["fetched_at"]
         assert sorted(session_paths(site)) == sorted(p.split(site.url)[1] for p in urls)
+
+
+def scrape(tmp_path, urls, *extra):
+    return main(
+        [
+            "scrape",
+            *urls,
+            "-o",
+            str(tmp_path / "out"),
+            "--cache",
+            str(tmp_path / "c.sqlite"),
+            "--rate",
+            "100",
+            *map(str, extra),
+        ]
+    )
+
+
+def outcome(tmp_path):
+    """What a run wrote: the session ids, and each failed URL's error message."""
+    out = tmp_path / "out"
+    sessions = json.loads((out / "sessions.json").read_text(encoding="utf-8"))
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    return sorted(s["url"] for s in sessions), {e["source"]: e["message"] for e in errors}
+
+
+def test_a_host_with_a_bad_certificate_fails_alone(tmp_path, monkeypatch, capsys, workers):
+    authority = trusted_authority(tmp_path, monkeypatch)
+    bad_tls = server_context(authority, "self-signed")
+    with FakeSite(SiteConfig()) as good, FakeSite(SiteConfig(), tls=bad_tls) as bad:
+        good_urls = [f"{good.url}/virtual/2022/session/{sid}" for sid in (101, 102)]
+        bad_urls = [f"{bad.https_url}/virtual/2022/session/{sid}" for sid in (101, 102)]
+        assert scrape(tmp_path, [bad_urls[0], *good_urls, bad_urls[1]]) == 1
+    written, errors = outcome(tmp_path)
+    assert written == good_urls
+    assert sorted(errors) == bad_urls
+    assert all(
+        message.startswith("robots.txt unreachable (TLS certificate verification failed: ")
+        for message in errors.values()
+    )
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_redirect_to_https_with_a_bad_certificate_fails_that_page(tmp_path, monkeypatch, workers):
+    """http://host/page answers 301 to https://host/page, where the certificate is bad."""
+    authority = trusted_authority(tmp_path, monkeypatch)
+    with FakeSite(SiteConfig(), tls=server_context(authority, "expired")) as site:
+        upgraded = f"{site.https_url}/virtual/2022/session/101"
+        site.config.faults[101] = Fault(status=301, location=upgraded, times=99)
+        urls = [f"{site.url}/virtual/2022/session/{sid}" for sid in (101, 102)]
+        assert scrape(tmp_path, urls, "--retries", 2) == 1
+    written, errors = outcome(tmp_path)
+    assert written == urls[1:]
+    assert errors == {urls[0]: "TLS certificate verification failed: certificate has expired"}
+    assert site.paths().count("/virtual/2022/session/101") == 1  # the 301; TLS never retried
 
 
 def test_entry_without_sessions_is_an_error(tmp_path, capsys):

@@ -13,6 +13,7 @@ import pytest
 from schedscrape.cli import main
 from schedscrape.fetch import Fetcher, FetchError, FetchOptions
 from tests.fakesite import FakeSite, Fault, SiteConfig, session_page
+from tests.tls import BAD_CERTIFICATES, server_context, trusted_authority
 
 UTF8_PAGE = session_page(2022, 106, 2).replace(b"Ada Lovelace", "Ingo Gühring".encode())
 FAULTS = {
@@ -156,3 +157,22 @@ def test_crawl_through_all_faults(site, tmp_path, capsys):
         "107",
     ]
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("kind", "reason"), BAD_CERTIFICATES.items())
+def test_bad_certificate_is_one_clear_error_never_retried(tmp_path, monkeypatch, kind, reason):
+    authority = trusted_authority(tmp_path, monkeypatch)
+    with FakeSite(SiteConfig(), tls=server_context(authority, kind)) as site:
+        client = fetcher(tmp_path, retries=3, obey_robots=False)
+        with pytest.raises(FetchError, match=f"^TLS certificate verification failed: .*{reason}"):
+            client.get(f"{site.https_url}/virtual/2022/session/101")
+    assert client.stats.requests == 1 and client.stats.retries == 0  # it would not mend
+    assert client.session.verify == str(tmp_path / "trusted-ca.pem")
+
+
+def test_good_certificate_is_fetched(tmp_path, monkeypatch):
+    """The control for the test above: the same server with a certificate the client trusts."""
+    authority = trusted_authority(tmp_path, monkeypatch)
+    with FakeSite(SiteConfig(), tls=server_context(authority)) as site:
+        page = fetcher(tmp_path).get(f"{site.https_url}/virtual/2022/session/101")
+    assert page.content == site._pages[101]

@@ -184,6 +184,8 @@ class Scraper:
                     robots[host] = self.fetcher.robots_txt(url)
                 except ScheduleError as exc:
                     blocked[host] = exc
+                except Exception as exc:  # a bug on one host must not lose the other hosts
+                    blocked[host] = _internal_error(exc)
         return robots, blocked
 
     def _total_stats(self) -> None:
@@ -258,11 +260,14 @@ def _work(fetcher: Fetcher, url: str, options: _PageOptions):
     except ScheduleError as exc:
         outcome = _failure(url, exc)
     except Exception as exc:  # a bug in one page must not lose the others
-        outcome = _failure(
-            url, FetchError(f"internal error ({type(exc).__name__}: {exc})"), stage="parse"
-        )
+        outcome = _failure(url, _internal_error(exc), stage="parse")
     stats = fetcher.stats
     return outcome, os.getpid(), (stats.requests, stats.cache_hits, stats.retries)
+
+
+def _internal_error(exc: Exception) -> FetchError:
+    """A bug, named in one line: it fails its page (or its host), never the run."""
+    return FetchError(f"internal error ({type(exc).__name__}: {exc})")
 
 
 def _failure(url: str, error: Exception, stage: str | None = None) -> Outcome:

@@ -9,7 +9,8 @@
   (requests-cache). A page fetched within `max_age` is reused without contacting the site, so
   a killed crawl that is started again fetches only what it is missing; `offline` re-parses
   from the cache alone.
-- Safety: TLS verification is always on; redirects are followed on the same host only; a
+- Safety: TLS verification is always on (a certificate that fails it is one error for the
+  page, never retried); redirects are followed on the same host only; a
   redirect to a login page is a "login required" error; responses have a size cap.
 """
 

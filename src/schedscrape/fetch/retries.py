@@ -1,5 +1,5 @@
 """Retries with exponential backoff and jitter (urllib3's `Retry` policy) on connection errors,
-429 and 5xx, honouring `Retry-After`."""
+429 and 5xx, honouring `Retry-After`. A failed certificate check is never retried."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import requests
 from urllib3.exceptions import MaxRetryError, ProtocolError
 from urllib3.util.retry import Retry
 
-from schedscrape.fetch.errors import FetchError, one_line
+from schedscrape.fetch.errors import FetchError, certificate_error, one_line
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 300.0  # seconds; a server asking for longer is treated as a failure
@@ -47,6 +47,8 @@ class Retrier:
                 requests.Timeout,
                 requests.exceptions.ChunkedEncodingError,
             ) as exc:
+                if certificate_error(exc) is not None:
+                    raise FetchError(one_line(exc)) from None
                 error: Exception | None = exc
             else:
                 error = None
