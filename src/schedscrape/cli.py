@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from schedscrape.discover import DiscoveryError, entry_url
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
-from schedscrape.fetch import FetchOptions, default_cache_path
+from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchOptions, default_cache_path
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 from schedscrape.parse.times import TimeParseError, offset_zone
@@ -128,7 +128,8 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         type=_positive(float),
         default=30.0,
         metavar="SECONDS",
-        help="per-request timeout (default: 30)",
+        help="seconds to connect, and to wait for each piece of an answer; a whole "
+        f"response must arrive within {DEADLINE_PER_TIMEOUT} times this (default: 30)",
     )
     fetch.add_argument(
         "--retries",

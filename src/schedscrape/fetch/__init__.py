@@ -11,16 +11,18 @@
   from the cache alone.
 - Safety: TLS verification is always on (a certificate that fails it is one error for the
   page, never retried); redirects are followed on the same host only; a
-  redirect to a login page is a "login required" error; responses have a size cap.
+  redirect to a login page is a "login required" error; responses have a size cap, and a
+  deadline (`DEADLINE_PER_TIMEOUT` timeouts) for arriving whole.
 """
 
 from schedscrape.fetch.cache import default_cache_path, prepare_cache
 from schedscrape.fetch.errors import CacheError, FetchError, LoginRedirect, RobotsDisallowed
 from schedscrape.fetch.fetcher import Fetcher, FetchStats, Page
-from schedscrape.fetch.options import FetchOptions
+from schedscrape.fetch.options import DEADLINE_PER_TIMEOUT, FetchOptions
 from schedscrape.fetch.politeness import RateLimiter, SharedRateLimiter, default_user_agent
 
 __all__ = [
+    "DEADLINE_PER_TIMEOUT",
     "CacheError",
     "FetchError",
     "FetchOptions",

@@ -69,7 +69,10 @@ class Fetcher:
         self.stats = FetchStats()
         self._limiter = limiter or RateLimiter(1.0 / self.options.rate, self.options.concurrency)
         transport = PoliteTransport(
-            self._limiter, self.options.max_bytes, pool=max(10, self.options.concurrency)
+            self._limiter,
+            self.options.max_bytes,
+            pool=max(10, self.options.concurrency),
+            deadline=self.options.deadline,
         )
         self.session.mount("http://", transport)
         self.session.mount("https://", transport)

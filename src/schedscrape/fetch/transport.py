@@ -1,15 +1,25 @@
-"""requests' transport adapter, where politeness and the size cap are enforced."""
+"""requests' transport adapter, where politeness, the size cap and the deadline are enforced."""
 
 from __future__ import annotations
 
+import http.client
+import io
+import socket
+import time
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from schedscrape.fetch.errors import FetchError, one_line
 from schedscrape.fetch.politeness import _RequestGate
+
+# When the request being sent on this thread must have its whole response; None: no deadline.
+_deadline: ContextVar[float | None] = ContextVar("schedscrape_deadline", default=None)
 
 
 class PoliteTransport(HTTPAdapter):
@@ -18,18 +28,101 @@ class PoliteTransport(HTTPAdapter):
 
     The body is read here, decompressed and capped at `max_bytes`, so a gzip bomb or a lying
     Content-Length never fills memory; the place is given back before the cache stores it.
+
+    The whole response, headers and body, must arrive within `deadline` seconds of the
+    request's turn: requests' timeout bounds each wait for data, so a server that sends a
+    byte a second would otherwise hold a worker for ever.
     """
 
-    def __init__(self, limiter: _RequestGate, max_bytes: int, pool: int):
+    def __init__(self, limiter: _RequestGate, max_bytes: int, pool: int, deadline: float):
         super().__init__(pool_maxsize=pool)
         self._limiter = limiter
         self._max_bytes = max_bytes
+        self._deadline = deadline
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS proxies bring their own connections
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
 
     def send(self, request: requests.PreparedRequest, *args, **kwargs) -> requests.Response:
         with self._limiter.request(urlsplit(request.url or "").netloc):
-            response = super().send(request, *args, **kwargs)
-            _read_capped(response, self._max_bytes)
+            deadline = time.monotonic() + self._deadline
+            token = _deadline.set(deadline)
+            try:
+                response = super().send(request, *args, **kwargs)
+                _read_capped(response, self._max_bytes)
+            except requests.RequestException:
+                if time.monotonic() < deadline:
+                    raise
+                raise requests.Timeout(
+                    f"response not complete within its deadline ({self._deadline:g} s)"
+                ) from None
+            finally:
+                _deadline.reset(token)
         return response
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reads, each allowed only the time left before the deadline (and never more
+    than the socket's own timeout)."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)
+        self._deadline = deadline
+        self._timeout = sock.gettimeout()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int | None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("past the response's deadline")
+        self._sock.settimeout(left if self._timeout is None else min(left, self._timeout))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """http.client's response, reading its status line, headers and body through a
+    _DeadlineReader when the transport set a deadline."""
+
+    def __init__(self, sock: socket.socket, *args, **kwargs) -> None:
+        super().__init__(sock, *args, **kwargs)
+        deadline = _deadline.get()
+        if deadline is not None:
+            self.fp.close()  # nothing read from it yet
+            self.fp = io.BufferedReader(_DeadlineReader(sock, deadline))
+
+
+class _HTTPConnection(HTTPConnection):
+    response_class = _DeadlineResponse
+
+
+class _HTTPSConnection(HTTPSConnection):
+    response_class = _DeadlineResponse
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
 def _read_capped(response: requests.Response, cap: int) -> None:
