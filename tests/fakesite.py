@@ -101,7 +101,7 @@ class SiteConfig:
     robots: str = "User-agent: *\nDisallow: /private/\n"
     latency: float = 0.0
     faults: dict[int, Fault] = field(default_factory=dict)
-    robots_location: str | None = None  # robots.txt answers 301 to this address
+    robots_location: str | None = None  # robots.txt over plain HTTP answers 301 to this
 
 
 @dataclass
@@ -148,9 +148,9 @@ class FakeSite:
         rest = path[len(prefix) :] if path.startswith(prefix) else ""
         return self.config.faults.get(int(rest)) if rest.isdigit() else None
 
-    def _answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+    def _answer(self, path: str, secure: bool) -> tuple[int, dict[str, str], bytes]:
         config = self.config
-        if path == "/robots.txt" and config.robots_location:
+        if path == "/robots.txt" and config.robots_location and not secure:
             return 301, {"Location": config.robots_location}, b""
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, config.robots.encode()
@@ -204,7 +204,8 @@ class FakeSite:
                         time.sleep(site.config.latency)
                     fault = site.fault_for(self.path)
                     misbehaviour = fault.kind if fault is not None else None
-                    answer = None if misbehaviour else site._answer(self.path)
+                    secure = isinstance(self.connection, ssl.SSLSocket)
+                    answer = None if misbehaviour else site._answer(self.path, secure)
                 finally:
                     # Counted until the answer is ready, not until it is sent: the client may
                     # send its next request as soon as it has read this one.

@@ -239,6 +239,30 @@ def test_a_redirect_to_https_with_a_bad_certificate_fails_that_page(tmp_path, mo
     assert site.paths().count("/virtual/2022/session/101") == 1  # the 301; TLS never retried
 
 
+@pytest.mark.parametrize("target", ["https", "another site"])
+def test_robots_txt_that_redirects(tmp_path, monkeypatch, workers, target):
+    """http://host/robots.txt answers 301: to https://host/robots.txt, whose rules are obeyed,
+    or to another site, which leaves the rules unknown, so nothing is fetched."""
+    authority = trusted_authority(tmp_path, monkeypatch)
+    config = SiteConfig(robots="User-agent: *\nDisallow: /virtual/2022/session/103\n")
+    with FakeSite(config, tls=server_context(authority)) as site:
+        elsewhere = f"http://localhost:{site.server.server_port}/robots.txt"
+        config.robots_location = f"{site.https_url}/robots.txt" if target == "https" else elsewhere
+        urls = [f"{site.url}/virtual/2022/session/{sid}" for sid in config.sessions]
+        assert scrape(tmp_path, urls) == 1
+    written, errors = outcome(tmp_path)
+    if target == "https":
+        assert site.paths()[:2] == ["/robots.txt", "/robots.txt"]  # http, then https
+        assert "/virtual/2022/session/103" not in site.paths()
+        assert written == [url for url in urls if not url.endswith("/103")]
+        assert errors == {urls[2]: f"disallowed by {site.url}/robots.txt"}
+    else:
+        assert site.paths() == ["/robots.txt"]  # no page, and nothing from the other site
+        assert written == []
+        message = f"robots.txt redirects to another site ({elsewhere}); not crawling"
+        assert errors == dict.fromkeys(urls, message)
+
+
 def test_entry_without_sessions_is_an_error(tmp_path, capsys):
     with FakeSite(SiteConfig()) as site:
         code = main(

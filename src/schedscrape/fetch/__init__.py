@@ -1,10 +1,10 @@
 """Polite, resumable HTTP: one `Fetcher` over a caching requests Session.
 
 - Politeness (`politeness`, `robots`, `retries`): an honest User-Agent, robots.txt obeyed
-  (protego), a per-host rate limit and a bound on requests in flight, both shared by every
-  worker and enforced in requests' transport adapter (`transport`), retries with exponential
-  backoff and jitter (urllib3's `Retry` policy) on connection errors, 429 and 5xx,
-  `Retry-After` honoured.
+  (protego; its redirects followed within the site, see `redirects`), a per-host rate limit
+  and a bound on requests in flight, both shared by every worker and enforced in requests'
+  transport adapter (`transport`), retries with exponential backoff and jitter (urllib3's
+  `Retry` policy) on connection errors, 429 and 5xx, `Retry-After` honoured.
 - Resumability (`cache`): every good response goes to an on-disk SQLite cache
   (requests-cache). A page fetched within `max_age` is reused without contacting the site, so
   a killed crawl that is started again fetches only what it is missing; `offline` re-parses

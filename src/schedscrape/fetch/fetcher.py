@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
@@ -15,11 +15,11 @@ from schedscrape.fetch.cache import aware, cached_age, cached_session, url_key
 from schedscrape.fetch.errors import CacheError, FetchError, LoginRedirect, one_line
 from schedscrape.fetch.options import FetchOptions
 from schedscrape.fetch.politeness import RateLimiter, SharedRateLimiter, user_agent
+from schedscrape.fetch.redirects import follow
 from schedscrape.fetch.retries import Retrier
 from schedscrape.fetch.robots import Robots
 from schedscrape.fetch.transport import PoliteTransport
 
-MAX_REDIRECTS = 5
 _LOGIN_MARKERS = ("login", "signin", "sign_in", "sign-in", "/accounts/", "/auth/")
 
 
@@ -95,18 +95,15 @@ class Fetcher:
     def get(self, url: str) -> Page:
         """The page at `url`, following same-host redirects; raises FetchError on failure, or
         CacheError when the on-disk cache fails (a full disk, a file locked for too long)."""
-        current = url
-        for _hop in range(MAX_REDIRECTS + 1):
-            response = self._get_one(current)
-            if not response.is_redirect:
-                return self._page(current, response)
-            target = urljoin(current, response.headers.get("Location", ""))
+
+        def allow(target: str) -> None:
             if _is_login(target):
                 raise LoginRedirect(f"login required: redirected to {target}")
             if urlsplit(target).netloc != urlsplit(url).netloc:
                 raise FetchError(f"redirect to another host refused: {target}")
-            current = target
-        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+        final_url, response = follow(url, self._get_one, allow)
+        return self._page(final_url, response)
 
     def robots_txt(self, url: str) -> str | None:
         """The robots.txt of `url`'s host (None: the site has none), fetched once per host."""

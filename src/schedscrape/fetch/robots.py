@@ -1,4 +1,5 @@
-"""robots.txt: fetched once per host, obeyed, its Crawl-delay applied to the rate limit."""
+"""robots.txt: fetched once per host (following its redirects within the site), obeyed, its
+Crawl-delay applied to the rate limit."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from protego import Protego
 
 from schedscrape.fetch.errors import FetchError, RobotsDisallowed
 from schedscrape.fetch.politeness import RateLimiter, SharedRateLimiter
+from schedscrape.fetch.redirects import follow, same_site
 
 
 class Robots:
@@ -61,9 +63,22 @@ class Robots:
             self._limiter.slow_down(host, float(delay))
 
     def _load(self, robots_url: str) -> str | None:
-        """The file's text, or None (allow all) when the site has no robots.txt."""
+        """The file's text, or None (allow all) when the site has no robots.txt.
+
+        Redirects are followed within the site (see `same_site`): http to https, or to
+        `www.`. A redirect to another site leaves the rules unknown, so nothing is crawled.
+        """
+
+        def allow(target: str) -> None:
+            if not same_site(target, robots_url):
+                raise RobotsDisallowed(
+                    f"robots.txt redirects to another site ({target}); not crawling"
+                )
+
         try:
-            response = self._fetch(robots_url)
+            _final_url, response = follow(robots_url, self._fetch, allow)
+        except RobotsDisallowed:
+            raise
         except FetchError as exc:
             raise RobotsDisallowed(f"robots.txt unreachable ({exc}); not crawling") from None
         if response.status_code >= 500:
