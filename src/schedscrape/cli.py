@@ -88,17 +88,17 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     fetch = parser.add_argument_group("fetch options")
     fetch.add_argument(
         "--rate",
-        type=_positive(float),
+        type=_between(float, 0.001, 100_000),
         default=1.0,
         metavar="R",
-        help="requests per second per host (default: 1)",
+        help="requests per second per host, 0.001 to 100000 (default: 1)",
     )
     fetch.add_argument(
         "--concurrency",
-        type=_positive(int),
+        type=_between(int, 1, 100),
         default=4,
         metavar="N",
-        help="requests in flight at once (default: 4)",
+        help="requests in flight at once, 1 to 100 (default: 4)",
     )
     fetch.add_argument(
         "--cache",
@@ -125,21 +125,22 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     )
     fetch.add_argument(
         "--timeout",
-        type=_positive(float),
+        type=_between(float, 0.001, 3600),
         default=30.0,
         metavar="SECONDS",
-        help="seconds to connect, and to wait for each piece of an answer; a whole "
-        f"response must arrive within {DEADLINE_PER_TIMEOUT} times this (default: 30)",
+        help="seconds to connect, and to wait for each piece of an answer, up to 3600; a "
+        f"whole response must arrive within {DEADLINE_PER_TIMEOUT} times this (default: 30)",
     )
     fetch.add_argument(
         "--retries",
-        type=_non_negative_int,
+        type=_between(int, 0, 10),
         default=4,
         metavar="N",
-        help="retries on connection errors, 429 and 5xx (default: 4)",
+        help="retries on connection errors, 429 and 5xx, 0 to 10 (default: 4)",
     )
     fetch.add_argument(
         "--user-agent",
+        type=_header_text,
         default=None,
         metavar="TEXT",
         help="identify yourself, e.g. with a contact address; schedscrape's own "
@@ -195,23 +196,21 @@ def _formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def _positive(kind):
+def _between(kind: type[int] | type[float], low: float, high: float):
+    """An argparse type: a number from `low` to `high`. NaN, infinities and numbers too large
+    to use (a timeout no clock can hold, a pool of a billion connections) are refused."""
+    noun = "a whole number" if kind is int else "a number"
+
     def convert(text: str):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+            raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+        if not low <= value <= high:  # False for NaN too
+            raise argparse.ArgumentTypeError(f"not {noun} from {low:g} to {high:g}: {text!r}")
         return value
 
     return convert
-
-
-def _non_negative_int(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
-    return int(text)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -221,7 +220,19 @@ def _duration(text: str) -> timedelta:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
     if not match:
         raise argparse.ArgumentTypeError(f"not a duration (like 3600, 30m, 24h, 7d): {text!r}")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
+    try:
+        return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
+    except OverflowError:
+        raise argparse.ArgumentTypeError(
+            f"too long a duration (at most {timedelta.max.days}d): {text!r}"
+        ) from None
+
+
+def _header_text(text: str) -> str:
+    """Text that can go in an HTTP header as it is: printable ASCII."""
+    if not all(" " <= char <= "~" for char in text):
+        raise argparse.ArgumentTypeError(f"only printable ASCII can go in a header: {text!r}")
+    return text
 
 
 def _zone_override(text: str) -> tuple[str, str]:
