@@ -68,6 +68,27 @@ def test_url_goes_with_one_page(tmp_path):
     assert exited.value.code == 2
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "icml.cc/virtual/2022/session/1",  # no scheme
+        "//icml.cc/virtual/2022/session/1",
+        "ftp://icml.cc/virtual/2022/session/1",
+        "javascript:alert(1)",
+        "https://",
+        "",
+    ],
+)
+def test_parse_url_must_be_a_web_address(tmp_path, capsys, url):
+    """The same check as scrape's URLs: a page's address is absolute http(s)."""
+    page = SESSIONS / "icml2022-hall-g-excerpt.txt"
+    with pytest.raises(SystemExit) as exited:
+        run("parse", page, "--url", url, "-o", tmp_path / "out")
+    assert exited.value.code == 2
+    assert f"argument --url: not an http(s) address: {url!r}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_single_format_and_options(tmp_path):
     page = SESSIONS / "icml2022-hall-g-excerpt.txt"
     assert (
