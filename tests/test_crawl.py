@@ -277,7 +277,34 @@ def test_entry_without_sessions_is_an_error(tmp_path, capsys):
         )
     assert code == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"schedscrape: error: {site.url}/virtual/2023/calendar: HTTP 404 Not Found"]
+    entry = f"{site.url}/virtual/2023/calendar"
+    assert err[0] == f"schedscrape: error: {entry}: HTTP 404 Not Found"
+    assert err[1].startswith("schedscrape: 1 page (0 ok, 1 failed): 0 sessions") and len(err) == 2
+    (error,) = map(json.loads, (tmp_path / "o" / "errors.jsonl").read_text().splitlines())
+    assert error == {
+        "source": entry,
+        "stage": "fetch",
+        "severity": "error",
+        "message": "HTTP 404 Not Found",
+    }
+
+
+def test_offline_crawl_with_nothing_cached_says_how_to_fill_the_cache(tmp_path, capsys):
+    with FakeSite(SiteConfig()) as site:
+        assert crawl(site, tmp_path, "--offline") == 1
+        assert site.log == []  # offline: the site never hears of it
+        err = capsys.readouterr().err.strip().splitlines()
+        entry = f"{site.url}/virtual/{YEAR}/calendar"
+        message = (
+            "not in the cache, and --offline never touches the network: "
+            "run once without --offline to fill the cache"
+        )
+        assert err[0] == f"schedscrape: error: {entry}: {message}"
+        _, errors = outcome(tmp_path)
+        assert errors == {entry: message}
+        # Doing what it says works.
+        assert crawl(site, tmp_path, "--rate", 100) == 0
+        assert crawl(site, tmp_path, "--offline", out="again") == 0
 
 
 def test_kill_and_resume(tmp_path):

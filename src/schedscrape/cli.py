@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from schedscrape.discover import DiscoveryError, entry_url
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
-from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchOptions, default_cache_path
+from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchError, FetchOptions, default_cache_path
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
 from schedscrape.parse.times import TimeParseError, offset_zone
@@ -335,7 +335,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         obey_robots=not args.ignore_robots,
     )
     with Scraper(options) as scraper:
-        urls = args.urls if args.command == "scrape" else scraper.discover(args.entry)
+        urls = args.urls if args.command == "scrape" else _discover(scraper, args.entry, report)
         with Progress(total=len(urls), unit="session") as progress:
 
             def record(outcome: Outcome) -> None:
@@ -354,6 +354,16 @@ def run_fetch(args: argparse.Namespace) -> int:
         }
     parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
     return _finish(report, parsed, args, started)
+
+
+def _discover(scraper: Scraper, entry: list[str], report: RunReport) -> list[str]:
+    """The entry's session URLs. An entry page that fails (not cached with --offline, a 404,
+    no session links) is recorded like any failed page, so it reaches errors.jsonl."""
+    try:
+        return scraper.discover(entry)
+    except (FetchError, DiscoveryError) as exc:
+        _record_failure(report, _error(entry_url(entry), exc.stage, str(exc)))
+        return []
 
 
 def _finish(

@@ -28,7 +28,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from schedscrape.discover import DiscoveryError, entry_url, session_links
+from schedscrape.discover import entry_url, session_links
 from schedscrape.errors import ScheduleError
 from schedscrape.fetch import (
     Fetcher,
@@ -122,12 +122,9 @@ class Scraper:
         self.fetcher.close()
 
     def discover(self, entry: list[str]) -> list[str]:
-        """Every session URL of the conference-year that `entry` names."""
-        url = entry_url(entry)
-        try:
-            page = self.fetcher.get(url)
-        except FetchError as exc:  # the message names the entry page, not just the status
-            raise DiscoveryError(f"{url}: {exc}") from None
+        """Every session URL of the conference-year that `entry` names. Raises FetchError
+        when the entry page cannot be fetched, DiscoveryError when it lists no session."""
+        page = self.fetcher.get(entry_url(entry))
         return session_links(page.content, page.url)
 
     def scrape(

@@ -146,7 +146,10 @@ class Fetcher:
             self.stats.count("cache_hits")
             return cached
         if self.options.offline:
-            raise FetchError("not in the cache (offline mode never touches the network)")
+            raise FetchError(
+                "not in the cache, and --offline never touches the network: "
+                "run once without --offline to fill the cache"
+            )
         if check_robots and self.options.obey_robots:
             self._robots.check(url)
         # --refresh: a conditional request where the site gave validators, else a full one.
