@@ -274,3 +274,34 @@ def test_options_at_their_bounds_are_accepted(option, value, parsed):
     args = build_parser().parse_args(["scrape", "https://icml.cc/", option, value])
     got = getattr(args, option.lstrip("-").replace("-", "_"))
     assert got == (value if parsed is None else parsed)
+
+
+HOSTILE = "evil\x1b[2J\x1b]0;pwned\x07\u202ename"  # clear screen, set title, bidi override
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["parse", f"/nonexistent/{HOSTILE}.html"],  # no such file
+        ["parse", str(SESSIONS), f"--{HOSTILE}"],  # an unrecognised argument
+        ["parse", str(SESSIONS), "--format", HOSTILE],
+        ["scrape", f"https://icml.cc/{HOSTILE}", "--cache", f"{{blocker}}/{HOSTILE}/c.sqlite"],
+        ["parse", str(SESSIONS / "icml2022-hall-g-excerpt.txt"), "-o", f"{{blocker}}/{HOSTILE}"],
+    ],
+    ids=["no such file", "unrecognised argument", "bad format", "cache folder", "output folder"],
+)
+def test_hostile_names_reach_stderr_escaped(tmp_path, capsys, argv):
+    """File names and arguments are escaped on every path to stderr: usage errors, argparse's
+    own errors and operating-system errors."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder is wanted")
+    argv = [arg.replace("{blocker}", str(blocker)) for arg in argv]
+    try:
+        code = main(argv)
+    except SystemExit as exited:
+        code = exited.code
+    assert code in (1, 2)
+    err = capsys.readouterr().err
+    assert "\\x1b[2j" in err.lower() and "\\u202e" in err  # named, escaped
+    assert not any(char in err for char in "\x1b\x07\u202e")
+    assert "Traceback" not in err

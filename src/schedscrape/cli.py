@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from schedscrape.discover import DiscoveryError, entry_url
@@ -35,8 +36,16 @@ class UsageError(Exception):
     """The command itself is wrong: exit 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors made safe for a terminal: they quote the user's arguments
+    (an unrecognised one, say), which may carry escape sequences."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(terminal_safe(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="schedscrape",
         description="Turn conference schedule pages into clean, validated data.",
     )
@@ -280,16 +289,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_parse(args)
         if args.command in ("scrape", "crawl"):
             return run_fetch(args)
-    except UsageError as exc:
-        parser.exit(EXIT_USAGE, f"schedscrape: error: {exc}\n")
+    except UsageError as exc:  # file names in these and the errors below are escaped
+        parser.exit(EXIT_USAGE, terminal_safe(f"schedscrape: error: {exc}") + "\n")
     except ScheduleError as exc:
         print(terminal_safe(f"schedscrape: error: {exc}"), file=sys.stderr)
         return EXIT_PAGES_FAILED
     except OSError as exc:
-        print(
-            f"schedscrape: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            file=sys.stderr,
-        )
+        message = f"schedscrape: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+        print(terminal_safe(message), file=sys.stderr)
         return EXIT_PAGES_FAILED
     except KeyboardInterrupt:
         print("schedscrape: interrupted; files already written are complete", file=sys.stderr)
