@@ -102,6 +102,7 @@ class SiteConfig:
     latency: float = 0.0
     faults: dict[int, Fault] = field(default_factory=dict)
     robots_location: str | None = None  # robots.txt over plain HTTP answers 301 to this
+    robots_fault: Fault | None = None  # robots.txt misbehaves (a Fault with a kind)
 
 
 @dataclass
@@ -144,6 +145,8 @@ class FakeSite:
             return [entry.path for entry in self.log]
 
     def fault_for(self, path: str) -> Fault | None:
+        if path == "/robots.txt":
+            return self.config.robots_fault
         prefix = f"/virtual/{self.config.year}/session/"
         rest = path[len(prefix) :] if path.startswith(prefix) else ""
         return self.config.faults.get(int(rest)) if rest.isdigit() else None

@@ -6,6 +6,7 @@ The server logs every request, so politeness is checked on what the site actuall
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -204,8 +205,11 @@ def outcome(tmp_path):
     """What a run wrote: the session ids, and each failed URL's error message."""
     out = tmp_path / "out"
     sessions = json.loads((out / "sessions.json").read_text(encoding="utf-8"))
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
-    return sorted(s["url"] for s in sessions), {e["source"]: e["message"] for e in errors}
+    problems = map(json.loads, (out / "errors.jsonl").read_text().splitlines())
+    errors = [problem for problem in problems if problem["severity"] == "error"]
+    by_source = {e["source"]: e["message"] for e in errors}
+    assert len(by_source) == len(errors)  # one error for each failed page
+    return sorted(s["url"] for s in sessions), by_source
 
 
 def test_a_host_with_a_bad_certificate_fails_alone(tmp_path, monkeypatch, capsys, workers):
@@ -261,6 +265,52 @@ def test_robots_txt_that_redirects(tmp_path, monkeypatch, workers, target):
         assert written == []
         message = f"robots.txt redirects to another site ({elsewhere}); not crawling"
         assert errors == dict.fromkeys(urls, message)
+
+
+def test_bad_certificate_drips_and_good_hosts_in_one_run(tmp_path, monkeypatch, capsys, workers):
+    """Four hosts: one with a bad certificate, one whose robots.txt drips, one with dripping
+    pages and one fine. Every good page is written, each bad one is one error, in bounded time."""
+    authority = trusted_authority(tmp_path, monkeypatch)
+    drips = {201: Fault(kind="drip"), 202: Fault(kind="drip_headers")}  # ids differ from fine's
+    with (
+        FakeSite(SiteConfig(), tls=server_context(authority, "self-signed")) as bad_tls,
+        FakeSite(SiteConfig(robots_fault=Fault(kind="drip"))) as slow_robots,
+        FakeSite(SiteConfig(sessions=[201, 202, 203], faults=drips)) as dripping,
+        FakeSite(SiteConfig()) as fine,
+    ):
+        sites = {bad_tls: bad_tls.https_url, slow_robots: slow_robots.url}
+        urls = {
+            site: [f"{sites.get(site, site.url)}/virtual/2022/session/{sid}" for sid in ids]
+            for site, ids in [
+                (bad_tls, [101, 102]),
+                (slow_robots, [101]),
+                (dripping, [201, 202, 203]),
+                (fine, SiteConfig().sessions),
+            ]
+        }
+        started = time.monotonic()
+        everything = [url for site_urls in urls.values() for url in site_urls]
+        assert scrape(tmp_path, everything, "--timeout", 0.5, "--retries", 1) == 1
+        elapsed = time.monotonic() - started
+    written, errors = outcome(tmp_path)
+    assert written == sorted(urls[fine] + urls[dripping][2:])
+    deadline = "gave up after 2 attempts: response not complete within its deadline (2 s)"
+    bad_certificate = (
+        r"robots\.txt unreachable \(TLS certificate verification failed: "
+        r"self.signed certificate\); not crawling"
+    )
+    expected = {
+        **dict.fromkeys(urls[dripping][:2], re.escape(deadline)),
+        **dict.fromkeys(
+            urls[slow_robots], re.escape(f"robots.txt unreachable ({deadline}); not crawling")
+        ),
+        **dict.fromkeys(urls[bad_tls], bad_certificate),
+    }
+    assert sorted(errors) == sorted(expected)
+    assert all(re.fullmatch(expected[url], message) for url, message in errors.items())
+    assert "Traceback" not in capsys.readouterr().err
+    # Two robots.txt attempts of 2 s, then two page attempts of 2 s, with a backoff between.
+    assert elapsed < 20
 
 
 def test_entry_without_sessions_is_an_error(tmp_path, capsys):
