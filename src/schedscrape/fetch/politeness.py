@@ -27,7 +27,7 @@ def user_agent(custom: str | None) -> str:
     return custom if "schedscrape" in custom.lower() else f"{custom} {default_user_agent()}"
 
 
-class _RequestGate(ABC):
+class RequestGate(ABC):
     """What each request waits for: one of the in-flight places, then its host's turn."""
 
     _in_flight: threading.BoundedSemaphore
@@ -46,7 +46,7 @@ class _RequestGate(ABC):
         """Book the host's next slot; return how long until it comes."""
 
 
-class RateLimiter(_RequestGate):
+class RateLimiter(RequestGate):
     """At most one request per `interval` seconds per host, and `max_in_flight` requests at
     once, across all threads."""
 
@@ -70,7 +70,7 @@ class RateLimiter(_RequestGate):
         return slot - now
 
 
-class SharedRateLimiter(_RequestGate):
+class SharedRateLimiter(RequestGate):
     """The rate limit for worker processes: one schedule in shared memory, for all hosts, and
     one count of requests in flight.
 

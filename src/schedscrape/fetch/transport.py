@@ -16,7 +16,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from schedscrape.fetch.errors import FetchError, one_line
-from schedscrape.fetch.politeness import _RequestGate
+from schedscrape.fetch.politeness import RequestGate
 
 # When the request being sent on this thread must have its whole response; None: no deadline.
 _deadline: ContextVar[float | None] = ContextVar("schedscrape_deadline", default=None)
@@ -34,7 +34,7 @@ class PoliteTransport(HTTPAdapter):
     byte a second would otherwise hold a worker for ever.
     """
 
-    def __init__(self, limiter: _RequestGate, max_bytes: int, pool: int, deadline: float):
+    def __init__(self, limiter: RequestGate, max_bytes: int, pool: int, deadline: float):
         super().__init__(pool_maxsize=pool)
         self._limiter = limiter
         self._max_bytes = max_bytes
