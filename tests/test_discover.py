@@ -1,8 +1,17 @@
-"""Finding session pages on a page that lists them."""
+"""Finding the pages to crawl on a page that lists them: session pages, else events lists."""
 
 import pytest
 
-from schedscrape.discover import DiscoveryError, entry_url, session_links
+from schedscrape.discover import (
+    EVENTS_LISTS,
+    SESSION_PAGES,
+    DiscoveryError,
+    Entry,
+    detail_pages,
+    entry_url,
+    pages_to_crawl,
+    parse_entries,
+)
 
 CALENDAR = b"""<html><body>
 <div class="container2 day-1"><div class="timebox">
@@ -36,6 +45,12 @@ def test_bad_entries(entry):
         entry_url(entry)
 
 
+def session_links(page: bytes, url: str) -> list[str]:
+    kind, links = pages_to_crawl(page, url)
+    assert kind == SESSION_PAGES
+    return links
+
+
 def test_session_links_of_the_same_conference_year_only():
     links = session_links(CALENDAR, "https://icml.cc/virtual/2022/calendar")
     assert links == [
@@ -50,9 +65,85 @@ def test_multi_venue_calendar_and_empty_pages():
         CALENDAR.replace(b"2022", b"2025"), "https://icml.cc/virtual/2025/loc/vancouver/calendar"
     )
     assert len(links) == 3
-    with pytest.raises(DiscoveryError, match="no session links for 2022"):
+    with pytest.raises(DiscoveryError, match="no session links or events lists for 2022"):
         session_links(
             b"<html><body>No sessions yet</body></html>", "https://icml.cc/virtual/2022/calendar"
         )
     with pytest.raises(DiscoveryError, match="no /virtual/<year>/"):
         session_links(CALENDAR, "https://icml.cc/calendar")
+
+
+def test_entries_mix_name_year_pairs_and_urls():
+    words = ["icml", "2023", "https://iclr.cc/virtual/2025/calendar", "NeurIPS", "2024"]
+    assert parse_entries(words) == [
+        Entry("icml 2023", "https://icml.cc/virtual/2023/calendar"),
+        Entry("https://iclr.cc/virtual/2025/calendar", "https://iclr.cc/virtual/2025/calendar"),
+        Entry("NeurIPS 2024", "https://neurips.cc/virtual/2024/calendar"),
+    ]
+    # The same entry page named twice is crawled once.
+    assert len(parse_entries(["icml", "2023", "https://icml.cc/virtual/2023/calendar"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "named"),
+    [
+        (["icml", "2023", "2024"], "'2024'"),
+        (["icml", "https://icml.cc/virtual/2023/calendar"], "'icml https://"),
+        (["icml", "2023", "icml"], "'icml'"),
+        (["acl", "2023", "icml", "2024"], "'acl 2023'"),
+    ],
+)
+def test_a_bad_entry_among_good_ones_is_named(words, named):
+    with pytest.raises(DiscoveryError, match="cannot make a conference-year of " + named):
+        parse_entries(words)
+
+
+ENTRY_2026 = b"""<html><body><nav>
+  <a href="/virtual/2026/events/oral">Orals</a>
+  <a href="/virtual/2026/events/journal-track/">Journal Track</a>
+  <a href="https://icml.cc/virtual/2026/events/oral?page=2#top">Orals again</a>
+  <a href="/virtual/2025/events/oral">last year's orals</a>
+  <a href="https://neurips.cc/virtual/2026/events/oral">another host</a>
+  <a href="/virtual/2026/events/">no kind</a>
+  <a href="/virtual/2026/events/oral/61001">an event, not a list</a>
+  <a href="/virtual/2026/poster/61002">a poster</a>
+</nav></body></html>"""
+
+
+def test_a_page_without_session_links_gives_its_years_events_lists():
+    assert pages_to_crawl(ENTRY_2026, "https://icml.cc/virtual/2026/calendar") == (
+        EVENTS_LISTS,
+        [
+            "https://icml.cc/virtual/2026/events/oral",
+            "https://icml.cc/virtual/2026/events/journal-track",
+        ],
+    )
+
+
+def test_session_links_win_over_events_lists():
+    page = ENTRY_2026.replace(b"</nav>", b'<a href="/virtual/2026/session/7">a session</a></nav>')
+    assert pages_to_crawl(page, "https://icml.cc/virtual/2026/calendar") == (
+        SESSION_PAGES,
+        ["https://icml.cc/virtual/2026/session/7"],
+    )
+
+
+def test_detail_pages_of_the_same_host_and_year():
+    page_url = "https://icml.cc/virtual/2026/events/oral"
+    urls = [
+        "https://icml.cc/virtual/2026/oral/61001",
+        "https://icml.cc/virtual/2026/oral/61001",  # again
+        "https://icml.cc/virtual/2026/61002",  # no type segment
+        "https://icml.cc/virtual/2026/poster/61003/",
+        None,  # a card without a link
+        "https://icml.cc/virtual/2025/oral/1",
+        "https://neurips.cc/virtual/2026/oral/2",
+        "https://icml.cc/virtual/2026/session/3",
+        "https://icml.cc/virtual/2026/events/oral",
+        "https://icml.cc/virtual/2026/calendar",
+    ]
+    assert detail_pages(urls, page_url) == [
+        "https://icml.cc/virtual/2026/oral/61001",
+        "https://icml.cc/virtual/2026/61002",
+        "https://icml.cc/virtual/2026/poster/61003",
+    ]

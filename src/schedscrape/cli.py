@@ -18,10 +18,17 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-from schedscrape.discover import DiscoveryError, entry_url
+from schedscrape.crawl import Crawl, EntryCounts
+from schedscrape.discover import (
+    EVENTS_LISTS,
+    SESSION_PAGES,
+    DiscoveryError,
+    Entry,
+    parse_entries,
+)
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
-from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchError, FetchOptions, default_cache_path
+from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchOptions, default_cache_path
 from schedscrape.info import render, summarise
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
@@ -82,15 +89,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     crawl = commands.add_parser(
         "crawl",
-        help="discover every session of a conference-year and scrape them",
-        description="Start from a page that lists sessions (a calendar URL, or NAME YEAR such "
-        "as `icml 2022`), find every session page of that conference-year and scrape them.",
+        help="discover every session of conference-years and scrape them",
+        description="Start from pages that list sessions (calendar URLs, or NAME YEAR such "
+        "as `icml 2022`), find every session page of each conference-year and scrape them; "
+        "where an entry page links no session page (the 2026 sites), crawl the year's events "
+        "lists it links. Several entries are crawled at once, each host at its own rate.",
     )
     crawl.add_argument(
         "entry",
         nargs="+",
         metavar="ENTRY",
-        help="a calendar URL, or NAME YEAR (icml, neurips, iclr, mlsys, ...)",
+        help="a calendar URL, or NAME YEAR (icml, neurips, iclr, mlsys, ...); any number, mixed",
+    )
+    crawl.add_argument(
+        "--details",
+        action="store_true",
+        help="also fetch each event's detail page (links, full abstract, exact time)",
+    )
+    crawl.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the pages the crawl would fetch, one URL a line, and fetch none of them",
     )
     _add_output_options(crawl)
     _add_fetch_options(crawl)
@@ -345,11 +364,7 @@ def run_info(args: argparse.Namespace) -> int:
 
 def run_fetch(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    if args.command == "crawl":
-        try:
-            entry_url(args.entry)
-        except DiscoveryError as exc:
-            raise UsageError(str(exc)) from None
+    entries = _entries(args.entry) if args.command == "crawl" else []
     report = RunReport(command=args.command)
     options = FetchOptions(
         rate=args.rate,
@@ -363,36 +378,120 @@ def run_fetch(args: argparse.Namespace) -> int:
         user_agent=args.user_agent,
         obey_robots=not args.ignore_robots,
     )
+    if args.command == "crawl" and args.dry_run:
+        return _dry_run(options, entries, args)
+    crawl = Crawl(entries, details=args.details) if args.command == "crawl" else None
     with Scraper(options) as scraper:
-        urls = args.urls if args.command == "scrape" else _discover(scraper, args.entry, report)
-        with Progress(total=len(urls), unit="session") as progress:
+        parts = {counts.entry.name: 1 for counts in crawl.entries} if crawl else None
+        total = len(entries) if crawl else len(args.urls)
+        with Progress(total=total, unit="page", parts=parts) as progress:
 
             def record(outcome: Outcome) -> None:
                 if outcome.page is not None:
                     _record_page(report, outcome.url, outcome.page)
-                else:
+                elif outcome.error is not None:
                     _record_failure(report, outcome.error)
-                progress.advance(outcome.url.rsplit("/", 1)[-1])
+                part = None
+                if crawl is not None:
+                    crawl.count(outcome)
+                    part = crawl.entry_of(outcome).entry.name
+                progress.advance(outcome.url.rsplit("/", 1)[-1], part=part)
 
-            outcomes = scraper.scrape(urls, zones=dict(args.zones), on_outcome=record)
+            def follow(outcome: Outcome) -> list[str]:
+                if crawl is None:
+                    return []
+                found = crawl.follow(outcome)
+                progress.grow(len(found), part=crawl.entry_of(outcome).entry.name)
+                return found
+
+            outcomes = scraper.scrape(
+                [] if crawl else args.urls,
+                entries=crawl.entry_urls if crawl else None,
+                zones=dict(args.zones),
+                on_outcome=record,
+                follow=follow,
+            )
         stats = scraper.stats
         report.extra_counts = {
             "requests": stats.requests,
             "cache_hits": stats.cache_hits,
             "retries": stats.retries,
         }
+    if crawl is not None and len(crawl.entries) > 1:
+        for counts in crawl.entries:
+            report_line(f"schedscrape: {_entry_line(counts)}")
     parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
     return _finish(report, parsed, args, started)
 
 
-def _discover(scraper: Scraper, entry: list[str], report: RunReport) -> list[str]:
-    """The entry's session URLs. An entry page that fails (not cached with --offline, a 404,
-    no session links) is recorded like any failed page, so it reaches errors.jsonl."""
+def _entries(words: list[str]) -> list[Entry]:
     try:
-        return scraper.discover(entry)
-    except (FetchError, DiscoveryError) as exc:
-        _record_failure(report, _error(entry_url(entry), exc.stage, str(exc)))
-        return []
+        return parse_entries(words)
+    except DiscoveryError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _dry_run(options: FetchOptions, entries: list[Entry], args: argparse.Namespace) -> int:
+    """Print the pages a crawl would fetch, one URL a line, and a count per entry on stderr.
+    Only robots.txt and the entry pages are fetched (with --details, also the events lists
+    that name the detail pages), and nothing is written."""
+    crawl = Crawl(entries, details=args.details)
+
+    def follow(outcome: Outcome) -> list[str]:
+        found = crawl.follow(outcome)
+        wanted = args.details and outcome.entry and crawl.entry_of(outcome).kind == EVENTS_LISTS
+        return found if wanted else []
+
+    with Scraper(options, processes=False) as scraper:
+        outcomes = scraper.scrape(
+            [], entries=crawl.entry_urls, zones=dict(args.zones), follow=follow
+        )
+        failed = [outcome.error for outcome in outcomes if outcome.error is not None]
+        for problem in failed:
+            report_line(f"schedscrape: error: {problem.source}: {problem.message}")
+        for counts in crawl.entries:
+            if counts.error is None:
+                report_line(f"schedscrape: {_dry_run_entry(scraper, counts, args.details)}")
+    return EXIT_PAGES_FAILED if failed else EXIT_OK
+
+
+def _dry_run_entry(scraper: Scraper, counts: EntryCounts, details: bool) -> str:
+    """Print an entry's pages that robots.txt lets through; return its line for stderr."""
+    shown, refused = [0, 0], 0
+    for index, urls in enumerate((counts.pages, counts.details)):
+        for url in urls:
+            try:
+                scraper.fetcher.check_robots(url)
+            except ScheduleError:
+                refused += 1
+            else:
+                print(url)
+                shown[index] += 1
+    kind = counts.kind or "page"
+    line = f"{counts.entry.name}: {_count(shown[0], kind)}"
+    if details and kind == SESSION_PAGES:
+        line += "; their detail pages are named on them, so not listed in a dry run"
+    elif details:
+        line += f", {_count(shown[1], 'detail page')}"
+    if refused:
+        line += f"; {refused} disallowed by robots.txt, not listed"
+    return line
+
+
+def _entry_line(counts: EntryCounts) -> str:
+    """`icml 2022: 8 session pages: 7 ok, 1 failed`, for an entry's summary line."""
+    if counts.error is not None:
+        return f"{counts.entry.name}: entry page failed: {counts.error.message}"
+    line = (
+        f"{counts.entry.name}: {_count(len(counts.pages), counts.kind or 'page')}: "
+        f"{counts.ok} ok, {counts.failed} failed"
+    )
+    if counts.details:
+        line += (
+            f"; {_count(len(counts.details), 'detail page')}: "
+            f"{counts.details_ok} ok, {counts.details_failed} failed"
+        )
+    return line
 
 
 def _finish(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -38,12 +39,15 @@ def report(message: str) -> None:
 
 
 class Progress:
-    """A counted task: `advance()` once per item."""
+    """A counted task: `advance()` once per item. With `parts` (each part's number of items,
+    such as a crawl's entries), the bar and the log lines count each part too; `grow()` adds
+    items found along the way."""
 
-    def __init__(self, total: int, unit: str) -> None:
+    def __init__(self, total: int, unit: str, parts: Mapping[str, int] | None = None) -> None:
         global _bar_showing
         self._total = total
         self._unit = unit
+        self._parts = {name: [0, count] for name, count in (parts or {}).items()}
         self._done = 0
         self._started = time.monotonic()
         self._next_line = self._started + LOG_EVERY
@@ -55,20 +59,38 @@ class Progress:
                 total=total, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True
             )
 
-    def advance(self, label: str = "", count: int = 1) -> None:
-        self._done += count
+    def grow(self, count: int, part: str | None = None) -> None:
+        """`count` more items to do (in `part`)."""
+        self._total += count
+        if part is not None:
+            self._parts[part][1] += count
         if self._bar is not None:
-            if label:
-                self._bar.set_postfix_str(terminal_safe(label)[:40], refresh=False)
+            self._bar.total = self._total
+            self._bar.refresh()
+
+    def advance(self, label: str = "", count: int = 1, part: str | None = None) -> None:
+        self._done += count
+        if part is not None:
+            self._parts[part][0] += count
+        if len(self._parts) > 1:  # the parts' counts say more than the last item's name
+            label = ", ".join(
+                f"{name} {done}/{total}" for name, (done, total) in self._parts.items()
+            )
+        elif label:
+            label = label[:40]
+        if self._bar is not None:
+            if label:  # tqdm trims the line to the terminal's width
+                self._bar.set_postfix_str(terminal_safe(label), refresh=False)
             self._bar.update(count)
             return
         now = time.monotonic()
         if now >= self._next_line and self._done < self._total:
             self._next_line = now + LOG_EVERY
             percent = 100 * self._done // max(self._total, 1)
+            by_part = f": {label}" if len(self._parts) > 1 else ""
             report(
                 f"schedscrape: {self._done} of {self._total} {self._unit}s done ({percent} %) "
-                f"after {_duration(now - self._started)}"
+                f"after {_duration(now - self._started)}{by_part}"
             )
 
     def __enter__(self) -> Progress:

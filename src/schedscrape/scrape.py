@@ -1,12 +1,15 @@
-"""Fetch and parse many session pages at once.
+"""Fetch and parse many pages at once, from one host or many.
 
 Workers each take a URL, fetch it politely and parse it. At most `concurrency` of them have a
 request in flight: the rest are parsing, so a page being parsed never holds up the next
-request to the site. On Linux with more than one CPU the workers are forked processes:
-fetching (requests, the SQLite cache) and parsing then use every core instead of contending
-for one GIL. They share one rate limit and in-flight count in shared memory, and one on-disk
-cache. Elsewhere, with one CPU, or above 16 concurrent requests, they are threads sharing one
-Fetcher.
+request to the site. URLs go to the workers host by host in turn, and no host gets more than
+its share of them: a host that must be waited for (its rate, a Crawl-delay) never keeps the
+workers from the others, so hosts are crawled in parallel, each at its own rate.
+
+On Linux with more than one CPU the workers are forked processes: fetching (requests, the
+SQLite cache) and parsing then use every core instead of contending for one GIL. They share
+one rate limit and in-flight count in shared memory, and one on-disk cache. Elsewhere, with
+one CPU, or above 16 concurrent requests, they are threads sharing one Fetcher.
 """
 
 from __future__ import annotations
@@ -17,18 +20,20 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
+    FIRST_COMPLETED,
     Executor,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
-    as_completed,
+    wait,
 )
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from schedscrape.discover import entry_url, session_links
+from schedscrape.discover import pages_to_crawl
 from schedscrape.errors import ScheduleError
 from schedscrape.fetch import (
     Fetcher,
@@ -46,11 +51,14 @@ MAX_PROCESSES = 16  # above this --concurrency, workers are threads
 
 @dataclass
 class Outcome:
-    """One URL's result: a parsed page, or the error that stopped it."""
+    """One URL's result: a parsed page, or the error that stopped it. For an entry page (a
+    calendar), `found` instead: the kind of pages it links and their URLs."""
 
     url: str
     page: ParsedPage | None = None
     error: Problem | None = None
+    entry: bool = False
+    found: tuple[str, list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ class Scraper:
         self._processes = processes
         # Workers beyond --concurrency, one per CPU at most: while some parse what they
         # fetched, the others keep the site busy.
-        workers = options.concurrency + min(cpus, options.concurrency)
+        workers = self._workers = options.concurrency + min(cpus, options.concurrency)
         if processes:
             # Fork the workers first, while this process has no thread and no open cache,
             # but after the cache file is ready for them.
@@ -102,12 +110,15 @@ class Scraper:
                 initargs=(options, self._limiter),
             )
             # The first task forks every worker at once (the fork context never spawns more
-            # later). Their start-up then overlaps with discovery instead of delaying it.
+            # later). Their start-up then overlaps with the robots.txt fetches.
             self._pool.submit(int)
         else:
             self._limiter = RateLimiter(interval, options.concurrency)
             self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
         self.fetcher = Fetcher(options, limiter=self._limiter)
+        # The parent's own fetches (robots.txt, host by host) run here, never in the workers.
+        self._helpers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="robots")
+        self._robots_needed = options.obey_robots and not options.offline
         self.stats = ScrapeStats()
 
     def __enter__(self) -> Scraper:
@@ -119,71 +130,105 @@ class Scraper:
     def close(self, wait: bool = True) -> None:
         """Stop the workers; after Ctrl-C, without waiting for pages in flight."""
         self._pool.shutdown(wait=wait, cancel_futures=True)
+        self._helpers.shutdown(wait=wait, cancel_futures=True)
         self.fetcher.close()
-
-    def discover(self, entry: list[str]) -> list[str]:
-        """Every session URL of the conference-year that `entry` names. Raises FetchError
-        when the entry page cannot be fetched, DiscoveryError when it lists no session."""
-        page = self.fetcher.get(entry_url(entry))
-        return session_links(page.content, page.url)
 
     def scrape(
         self,
         urls: list[str],
         *,
+        entries: list[str] | None = None,
         year: int | None = None,
         conference: str | None = None,
         zones: dict[str, str] | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
+        follow: Callable[[Outcome], Iterable[str]] | None = None,
     ) -> list[Outcome]:
-        """Every URL's outcome, in the order given (duplicates once). `year`, `conference`
-        and `zones` are passed to `parse_page` for every page."""
-        unique = list(dict.fromkeys(urls))
-        by_url: dict[str, Outcome] = {}
-        for outcome in self._run(unique, _PageOptions(year, conference, zones or {})):
-            by_url[outcome.url] = outcome
+        """Every outcome: of the `entries` (pages that list the pages to crawl, read by
+        `pages_to_crawl`), of the URLs, in the order given (duplicates once), then of the
+        URLs `follow` names on an outcome, fetched as soon as it names them. `year`,
+        `conference` and `zones` are passed to `parse_page` for every page."""
+        order = dict.fromkeys(
+            [*((url, True) for url in entries or []), *((url, False) for url in urls)]
+        )
+
+        def more(outcome: Outcome) -> list[_Task]:
+            """The pages `follow` names on the outcome that are new, in the order named."""
+            found = follow(outcome) if follow is not None else []
+            new = [
+                task for task in dict.fromkeys((url, False) for url in found) if task not in order
+            ]
+            order.update(dict.fromkeys(new))
+            return new
+
+        outcomes: dict[_Task, Outcome] = {}
+        options = _PageOptions(year, conference, zones or {})
+        for outcome in self._run(list(order), options, more):
+            outcomes[outcome.url, outcome.entry] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)
         self._total_stats()
-        return [by_url[url] for url in unique]
+        return [outcomes[task] for task in order]
 
-    def _run(self, urls: list[str], options: _PageOptions) -> Iterator[Outcome]:
-        robots, blocked = self._robots_for(urls)
-        pending: dict[Future, str] = {}
-        for url in urls:
-            host = urlsplit(url).netloc
-            if host in blocked:
-                yield _failure(url, blocked[host])
-            elif self._processes:
-                pending[self._pool.submit(_work_in_process, url, options, robots)] = url
-            else:
-                pending[self._pool.submit(_work, self.fetcher, url, options)] = url
-        for future in as_completed(pending):
-            url = pending[future]
-            try:
-                outcome, worker, counts = future.result()
-            except Exception as exc:  # a worker died: report, keep going
-                yield _failure(url, FetchError(f"worker failed ({type(exc).__name__})"))
-                continue
-            self.stats.by_worker[worker] = counts
-            yield outcome
-
-    def _robots_for(self, urls: list[str]) -> tuple[dict[str, str | None], dict[str, Exception]]:
-        """robots.txt per host, fetched once here and handed to every worker."""
+    def _run(
+        self,
+        tasks: list[_Task],
+        options: _PageOptions,
+        more: Callable[[Outcome], list[_Task]],
+    ) -> Iterator[Outcome]:
+        turns = _Turns(self._workers)
+        pending: dict[Future, _Task] = {}
         robots: dict[str, str | None] = {}
         blocked: dict[str, Exception] = {}
-        if not self.options.obey_robots or self.options.offline:
-            return robots, blocked
-        for url in urls:
-            host = urlsplit(url).netloc
-            if host not in robots and host not in blocked:
+        loading: dict[Future, str] = {}  # robots.txt being fetched, by host
+
+        def add(new: list[_Task]) -> None:
+            turns.add(new)
+            for url, _entry in new:
+                host = urlsplit(url).netloc
+                known = host in robots or host in blocked or host in loading.values()
+                if self._robots_needed and not known:
+                    turns.hold(host)  # its pages wait for its rules
+                    loading[self._helpers.submit(self.fetcher.robots_txt, url)] = host
+
+        add(tasks)
+        while True:
+            for url, entry in turns.ready():
+                host = urlsplit(url).netloc
+                if host in blocked:
+                    turns.done(url)
+                    yield _failure(url, blocked[host], entry=entry)
+                elif self._processes:
+                    future = self._pool.submit(_work_in_process, url, entry, options, robots)
+                    pending[future] = (url, entry)
+                else:
+                    future = self._pool.submit(_work, self.fetcher, url, entry, options)
+                    pending[future] = (url, entry)
+            if not pending and not loading:
+                return
+            finished, _ = wait([*pending, *loading], return_when=FIRST_COMPLETED)
+            for future in finished:
+                if future in loading:
+                    host = loading.pop(future)
+                    try:
+                        robots[host] = future.result()
+                    except ScheduleError as exc:
+                        blocked[host] = exc
+                    except Exception as exc:  # a bug on one host must not lose the others
+                        blocked[host] = _internal_error(exc)
+                    turns.release(host)
+                    continue
+                url, entry = pending.pop(future)
+                turns.done(url)
                 try:
-                    robots[host] = self.fetcher.robots_txt(url)
-                except ScheduleError as exc:
-                    blocked[host] = exc
-                except Exception as exc:  # a bug on one host must not lose the other hosts
-                    blocked[host] = _internal_error(exc)
-        return robots, blocked
+                    outcome, worker, counts = future.result()
+                except Exception as exc:  # a worker died: report, keep going
+                    error = FetchError(f"worker failed ({type(exc).__name__})")
+                    outcome = _failure(url, error, entry=entry)
+                else:
+                    self.stats.by_worker[worker] = counts
+                yield outcome
+                add(more(outcome))
 
     def _total_stats(self) -> None:
         own = self.fetcher.stats
@@ -193,6 +238,55 @@ class Scraper:
         self.stats.requests = sum(c[0] for c in counts)
         self.stats.cache_hits = sum(c[1] for c in counts)
         self.stats.retries = sum(c[2] for c in counts)
+
+
+_Task = tuple[str, bool]  # a URL, and whether it is an entry page
+
+
+class _Turns:
+    """Tasks waiting for a worker, by host. Hosts take turns, and none holds more than its
+    share of the workers: one that must be waited for keeps the others' pages moving. A host
+    on hold (its robots.txt not read yet) gets none."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers = workers
+        self._waiting: dict[str, deque[_Task]] = {}
+        self._busy: Counter[str] = Counter()
+        self._held: set[str] = set()
+
+    def add(self, tasks: Iterable[_Task]) -> None:
+        for task in tasks:
+            self._waiting.setdefault(urlsplit(task[0]).netloc, deque()).append(task)
+
+    def hold(self, host: str) -> None:
+        self._held.add(host)
+
+    def release(self, host: str) -> None:
+        self._held.discard(host)
+
+    def done(self, url: str) -> None:
+        self._busy[urlsplit(url).netloc] -= 1
+
+    def ready(self) -> Iterator[_Task]:
+        """The tasks that may go to a worker now, each counted busy until `done`."""
+        while self._busy.total() < self._workers:
+            active = {host for host, tasks in self._waiting.items() if tasks} | {
+                host for host, count in self._busy.items() if count
+            }
+            share = max(1, self._workers // max(len(active), 1))
+            host = next(
+                (
+                    host
+                    for host, tasks in self._waiting.items()
+                    if tasks and self._busy[host] < share and host not in self._held
+                ),
+                None,
+            )
+            if host is None:
+                return
+            self._waiting[host] = self._waiting.pop(host)  # its turn taken: to the back
+            self._busy[host] += 1
+            yield self._waiting[host].popleft()
 
 
 # --- inside a worker ---------------------------------------------------------------------
@@ -225,24 +319,28 @@ def _die_with_parent() -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _work_in_process(url: str, options: _PageOptions, robots: dict[str, str | None]):
+def _work_in_process(url: str, entry: bool, options: _PageOptions, robots: dict[str, str | None]):
     if os.getppid() != _parent_pid:
         os._exit(1)  # the crawl was killed: take no more pages
     if _worker_fetcher is None:
         return (
-            _failure(url, _worker_problem or FetchError("worker not started")),
+            _failure(url, _worker_problem or FetchError("worker not started"), entry=entry),
             os.getpid(),
             (0, 0, 0),
         )
     for host, text in robots.items():
         _worker_fetcher.preload_robots(host, text)
-    return _work(_worker_fetcher, url, options)
+    return _work(_worker_fetcher, url, entry, options)
 
 
-def _work(fetcher: Fetcher, url: str, options: _PageOptions):
-    """Fetch and parse one URL; returns the outcome and this worker's running counts."""
+def _work(fetcher: Fetcher, url: str, entry: bool, options: _PageOptions):
+    """Fetch and read one URL (an entry page, or a page to parse); returns the outcome and
+    this worker's running counts."""
     try:
         fetched = fetcher.get(url)
+        if entry:
+            found = pages_to_crawl(fetched.content, fetched.url)
+            return _counted(fetcher, Outcome(url, entry=True, found=found))
         page = parse_page(
             fetched.content,
             url=url,
@@ -255,9 +353,14 @@ def _work(fetcher: Fetcher, url: str, options: _PageOptions):
         )
         outcome = Outcome(url, page=page)
     except ScheduleError as exc:
-        outcome = _failure(url, exc)
+        outcome = _failure(url, exc, entry=entry)
     except Exception as exc:  # a bug in one page must not lose the others
-        outcome = _failure(url, _internal_error(exc), stage="parse")
+        outcome = _failure(url, _internal_error(exc), stage="parse", entry=entry)
+    return _counted(fetcher, outcome)
+
+
+def _counted(fetcher: Fetcher, outcome: Outcome):
+    """The outcome, with this worker's id and running counts."""
     stats = fetcher.stats
     return outcome, os.getpid(), (stats.requests, stats.cache_hits, stats.retries)
 
@@ -267,9 +370,10 @@ def _internal_error(exc: Exception) -> FetchError:
     return FetchError(f"internal error ({type(exc).__name__}: {exc})")
 
 
-def _failure(url: str, error: Exception, stage: str | None = None) -> Outcome:
+def _failure(url: str, error: Exception, stage: str | None = None, entry: bool = False) -> Outcome:
     return Outcome(
         url,
+        entry=entry,
         error=Problem(
             source=url,
             stage=stage or getattr(error, "stage", "fetch"),

@@ -109,6 +109,11 @@ class Fetcher:
         """The robots.txt of `url`'s host (None: the site has none), fetched once per host."""
         return self._robots.text(url)
 
+    def check_robots(self, url: str) -> None:
+        """Raise RobotsDisallowed unless `get(url)` would be let through by robots.txt."""
+        if self.options.obey_robots and not self.options.offline:
+            self._robots.check(url)
+
     def preload_robots(self, host: str, text: str | None) -> None:
         """Use robots.txt rules already fetched elsewhere (by the parent of a worker process)."""
         self._robots.preload(host, text)

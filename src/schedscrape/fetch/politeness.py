@@ -4,12 +4,14 @@ in flight that every worker shares."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import multiprocessing.context
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 PROJECT_URL = "https://github.com/schedscrape/schedscrape"
 
@@ -28,22 +30,56 @@ def user_agent(custom: str | None) -> str:
 
 
 class RequestGate(ABC):
-    """What each request waits for: one of the in-flight places, then its host's turn."""
+    """What each request waits for: its host's turn, then one of the in-flight places.
+
+    The requests of one host queue for its turn, one at a time; only the request whose turn
+    has come waits for a place. A host that must be waited for (its rate, a Crawl-delay) so
+    holds no place that another host's request could use: hosts crawled together each go at
+    their own rate, and `max_in_flight` bounds them all.
+    """
 
     _in_flight: threading.BoundedSemaphore
 
     @contextlib.contextmanager
     def request(self, host: str) -> Iterator[None]:
-        """Hold an in-flight place for the request, taken when the host's next slot comes."""
-        with self._in_flight:
-            delay = self._reserve(host)
-            if delay > 0:
+        """Hold an in-flight place for the request while it is on the wire."""
+        with self._turn(host):
+            while (delay := self._schedule(host)[0] - time.monotonic()) > 0:
                 time.sleep(delay)
+            self._in_flight.acquire()
+            interval = self._schedule(host)[1]
+            self._set_schedule(host, time.monotonic() + interval, interval)
+        try:
             yield
+        finally:
+            self._in_flight.release()
+
+    def slow_down(self, host: str, interval: float) -> None:
+        """A host asked for more room (robots.txt Crawl-delay), from its next request on."""
+        with self._turn(host):
+            next_free, current = self._schedule(host)
+            if interval > current:
+                self._set_schedule(host, next_free + interval - current, interval)
 
     @abstractmethod
-    def _reserve(self, host: str) -> float:
-        """Book the host's next slot; return how long until it comes."""
+    def _turn(self, host: str) -> contextlib.AbstractContextManager:
+        """The host's queue: held by one request of the host at a time, and by whatever
+        reads or changes its schedule."""
+
+    @abstractmethod
+    def _schedule(self, host: str) -> tuple[float, float]:
+        """When the host may be sent its next request (time.monotonic), and the interval
+        between its requests."""
+
+    @abstractmethod
+    def _set_schedule(self, host: str, next_free: float, interval: float) -> None: ...
+
+
+@dataclass
+class _Host:
+    interval: float
+    next_free: float = 0.0
+    turn: threading.Lock = field(default_factory=threading.Lock)
 
 
 class RateLimiter(RequestGate):
@@ -52,47 +88,77 @@ class RateLimiter(RequestGate):
 
     def __init__(self, interval: float, max_in_flight: int = 1) -> None:
         self.interval = interval
-        self._next_free: dict[str, float] = {}
-        self._intervals: dict[str, float] = {}
+        self._hosts: dict[str, _Host] = {}
         self._lock = threading.Lock()
         self._in_flight = threading.BoundedSemaphore(max_in_flight)
 
-    def slow_down(self, host: str, interval: float) -> None:
-        """A host asked for more room (robots.txt Crawl-delay)."""
+    def _host(self, host: str) -> _Host:
         with self._lock:
-            self._intervals[host] = max(interval, self.interval)
+            return self._hosts.setdefault(host, _Host(self.interval))
 
-    def _reserve(self, host: str) -> float:
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next_free.get(host, now))
-            self._next_free[host] = slot + self._intervals.get(host, self.interval)
-        return slot - now
+    def _turn(self, host: str) -> threading.Lock:
+        return self._host(host).turn
+
+    def _schedule(self, host: str) -> tuple[float, float]:
+        found = self._host(host)
+        return found.next_free, found.interval
+
+    def _set_schedule(self, host: str, next_free: float, interval: float) -> None:
+        found = self._host(host)
+        found.next_free, found.interval = next_free, interval
 
 
 class SharedRateLimiter(RequestGate):
-    """The rate limit for worker processes: one schedule in shared memory, for all hosts, and
-    one count of requests in flight.
+    """The same limits for worker processes: each host's schedule and queue, and the count of
+    requests in flight, live in shared memory. Create it before forking the workers.
 
-    Never looser than the per-host limit (a crawl is one host), and it needs no shared dict.
-    Create it before forking the workers that share it.
+    Hosts take the places of a fixed table as they are first asked for. Beyond
+    `MAX_SHARED_HOSTS` hosts, a host shares the place of another: never looser, only slower.
     """
 
     def __init__(
         self, interval: float, max_in_flight: int, context: multiprocessing.context.BaseContext
     ) -> None:
-        self._next_free = context.Value("d", 0.0, lock=False)
-        self._interval = context.Value("d", interval, lock=False)
+        self._keys = context.Array("q", MAX_SHARED_HOSTS, lock=False)  # 0: a free place
+        self._next_free = context.Array("d", MAX_SHARED_HOSTS, lock=False)
+        self._intervals = context.Array("d", [interval] * MAX_SHARED_HOSTS, lock=False)
+        self._turns = [context.Lock() for _ in range(MAX_SHARED_HOSTS)]
         self._lock = context.Lock()
         self._in_flight = context.BoundedSemaphore(max_in_flight)
+        self._places: dict[str, int] = {}  # this process's memo of the table
 
-    def slow_down(self, host: str, interval: float) -> None:
+    def _place(self, host: str) -> int:
+        if host in self._places:
+            return self._places[host]
+        key = _host_key(host)
         with self._lock:
-            self._interval.value = max(interval, self._interval.value)
+            keys = self._keys[:]
+            if key in keys:
+                place = keys.index(key)
+            elif 0 in keys:
+                place = keys.index(0)
+                self._keys[place] = key
+            else:
+                place = key % MAX_SHARED_HOSTS
+        self._places[host] = place
+        return place
 
-    def _reserve(self, host: str) -> float:
-        with self._lock:  # time.monotonic is one system-wide clock on Linux
-            now = time.monotonic()
-            slot = max(now, self._next_free.value)
-            self._next_free.value = slot + self._interval.value
-        return slot - now
+    def _turn(self, host: str) -> contextlib.AbstractContextManager:
+        return self._turns[self._place(host)]
+
+    def _schedule(self, host: str) -> tuple[float, float]:
+        place = self._place(host)
+        return self._next_free[place], self._intervals[place]
+
+    def _set_schedule(self, host: str, next_free: float, interval: float) -> None:
+        place = self._place(host)
+        self._next_free[place], self._intervals[place] = next_free, interval
+
+
+MAX_SHARED_HOSTS = 64
+
+
+def _host_key(host: str) -> int:
+    """A host's key in the shared table: the same in every process, never 0."""
+    digest = hashlib.blake2b(host.encode(), digest_size=8).digest()
+    return int.from_bytes(digest) >> 1 | 1
