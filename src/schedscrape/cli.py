@@ -24,7 +24,7 @@ from schedscrape.fetch import FetchOptions, default_cache_path
 from schedscrape.info import render, summarise
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
-from schedscrape.parse.times import TimeParseError, offset_zone
+from schedscrape.parse.times import TimeParseError, local_zone, offset_zone
 from schedscrape.progress import Progress, terminal_safe
 from schedscrape.progress import report as report_line
 from schedscrape.scrape import Outcome, Scraper
@@ -193,6 +193,13 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         help="the UTC offset of a zone label the pages print, for labels that are ambiguous "
         "or unknown (e.g. --zone CST=-06:00); repeatable",
     )
+    parser.add_argument(
+        "--tz",
+        type=_local_zone,
+        metavar="ZONE",
+        help="the zone of times the pages print with no zone at all (2026 events lists, "
+        "pre-2020 schedules): an IANA name such as Asia/Seoul, or +09:00",
+    )
 
 
 def _formats(text: str) -> list[str]:
@@ -245,6 +252,14 @@ def _zone_override(text: str) -> tuple[str, str]:
     if not label.strip().isalpha():
         raise argparse.ArgumentTypeError(f"not a zone label: {label!r}")
     return label.strip().upper(), offset.strip()
+
+
+def _local_zone(text: str) -> str:
+    try:
+        local_zone(text)
+    except TimeParseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _web_address(text: str) -> str:
@@ -353,7 +368,7 @@ def run_fetch(args: argparse.Namespace) -> int:
                     _record_failure(report, outcome.error)
                 progress.advance(outcome.url.rsplit("/", 1)[-1])
 
-            outcomes = scraper.scrape(urls, zones=dict(args.zones), on_outcome=record)
+            outcomes = scraper.scrape(urls, zones=dict(args.zones), tz=args.tz, on_outcome=record)
         stats = scraper.stats
         report.extra_counts = {
             "requests": stats.requests,
@@ -400,6 +415,7 @@ def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> Pars
             year=args.year,
             conference=args.conference,
             zones=dict(args.zones),
+            tz=args.tz,
             source=source,
         )
     except OSError as exc:

@@ -60,6 +60,7 @@ class _PageOptions:
     year: int | None
     conference: str | None
     zones: dict[str, str]
+    tz: str | None = None
 
 
 @dataclass
@@ -137,13 +138,14 @@ class Scraper:
         year: int | None = None,
         conference: str | None = None,
         zones: dict[str, str] | None = None,
+        tz: str | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> list[Outcome]:
-        """Every URL's outcome, in the order given (duplicates once). `year`, `conference`
-        and `zones` are passed to `parse_page` for every page."""
+        """Every URL's outcome, in the order given (duplicates once). `year`, `conference`,
+        `zones` and `tz` are passed to `parse_page` for every page."""
         unique = list(dict.fromkeys(urls))
         by_url: dict[str, Outcome] = {}
-        for outcome in self._run(unique, _PageOptions(year, conference, zones or {})):
+        for outcome in self._run(unique, _PageOptions(year, conference, zones or {}, tz)):
             by_url[outcome.url] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)
@@ -250,6 +252,7 @@ def _work(fetcher: Fetcher, url: str, options: _PageOptions):
             year=options.year,
             conference=options.conference,
             zones=options.zones,
+            tz=options.tz,
             source=url,
             fetched_at=fetched.fetched_at,
             encoding=fetched.encoding,

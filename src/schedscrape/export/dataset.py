@@ -39,7 +39,7 @@ class Dataset:
     @classmethod
     def from_pages(cls, pages: Iterable[ParsedPage]) -> Dataset:
         """One entry per session; a session seen twice keeps its last page."""
-        latest = {page.session.session_id: page for page in pages}
+        latest = {page.session.session_id: page for page in pages if page.session is not None}
         return cls(
             sessions=[page.session for page in latest.values()],
             talks=[talk for page in latest.values() for talk in page.talks],
@@ -60,6 +60,7 @@ class Dataset:
                         "position": talk.position,
                         "author_position": number,
                         "name": author,
+                        "institution": None,
                     }
                     for talk in self.talks
                     for number, author in enumerate(talk.authors, start=1)

@@ -1,0 +1,54 @@
+"""Every kind of HTML page besides the session page, one reader per kind, asked in order.
+
+The session page is the hot path and is read first, by `schedscrape.parse.html`; a page it
+refuses as "not a session page" comes here. Adding a kind is one module with a `READER` and
+one line in `READERS`. More specific kinds come first: a detail page may show related events
+in list markup, never the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from schedscrape.parse.htmltree import parse_tree
+from schedscrape.parse.raw import RawPage
+from schedscrape.parse.readers import detail_2026, detail_page, events_list, list_page, maincard
+from schedscrape.parse.readers.base import HtmlReader
+
+READERS: tuple[HtmlReader, ...] = (
+    detail_2026.READER,
+    detail_page.READER,
+    events_list.READER,
+    list_page.READER,
+    maincard.READER,
+)
+
+_CANONICAL = etree.XPath(
+    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
+)
+_TITLES = etree.XPath("//title/text()")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def read_other_kinds(data: bytes) -> RawPage | None:
+    """The page (UTF-8 bytes) read by the first reader that recognises it, or None.
+
+    The tree is built only when the bytes hold some reader's markers: a page of another
+    site, however big, costs a byte search."""
+    candidates = [reader for reader in READERS if any(m in data for m in reader.markers)]
+    if not candidates:
+        return None
+    root = parse_tree(data)
+    if root is None:
+        return None
+    reader = next((reader for reader in candidates if reader.recognises(root)), None)
+    if reader is None:
+        return None
+    page = reader.read(root, data)
+    page.canonical_url = page.canonical_url or next(iter(_CANONICAL(root)), None)
+    page.site_label = page.site_label or next(
+        (title.strip() for title in _TITLES(root) if _YEAR.search(title)), None
+    )
+    return page
