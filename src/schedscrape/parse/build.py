@@ -8,7 +8,9 @@ no talk, only its event. Every card with an event id also gives an Event."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -43,10 +45,12 @@ _URL_YEAR = re.compile(r"/(?:virtual|Conferences)/((?:19|20)\d{2})(?:/|$)", re.I
 _URL_SESSION_ID = re.compile(r"/session/(\d+)")
 _SITE_LABEL = re.compile(r"\b([A-Za-z]+)\s+((?:19|20)\d{2})\b")
 _NOT_IN_LIST_IDS = frozenset(["virtual", "conferences"])  # path words every list page shares
+_label = functools.lru_cache(maxsize=1024)(normalize_space)  # types and rooms repeat per card
 
 DETAIL_PAGE = "detail page"
 SESSION_KINDS = frozenset(["session page", "text rendering"])  # other kinds list events
 LINK_FIELDS = ("openreview_url", "paper_url", "poster_url", "project_url")
+_LINK_VALUES = operator.attrgetter(*LINK_FIELDS)
 # What an Event takes from its card's talk fields (the rest: session_ids, links, sources).
 _EVENT_FROM_TALK = (
     "event_id",
@@ -77,9 +81,33 @@ class ParsedPage:
 
     session: Session | None
     talks: list[Talk]
-    events: list[Event] = field(default_factory=list)
     kind: str = "session page"
     problems: list[Problem] = field(default_factory=list)
+    # A detail page's event; on other pages the events are their talks' (see `events`).
+    _events: list[Event] | None = field(default=None, repr=False)
+    _links: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)  # by position
+
+    @property
+    def events(self) -> list[Event]:
+        """One Event per talk with an event id: the talk's fields, its session, the links its
+        card showed. Built when first asked for: they repeat what the talks hold, and a
+        crawl's workers would otherwise validate and send every record twice."""
+        if self._events is None:
+            self._events = _validate(
+                _EVENTS,
+                [
+                    {
+                        **{name: getattr(talk, name) for name in _EVENT_FROM_TALK},
+                        **self._links.get(talk.position, {}),
+                        "session_ids": [talk.session_id],
+                        "sources": [talk.source],
+                    }
+                    for talk in self.talks
+                    if talk.event_id
+                ],
+                self.session.source if self.session else "<page>",
+            )
+        return self._events
 
 
 @dataclass
@@ -131,6 +159,10 @@ class _Context:
 
     def link(self, href: str | None) -> str | None:
         """A link a reader found, if it is an http(s) one, made absolute."""
+        if not href:
+            return None
+        if href.startswith(("/", "http://", "https://")):  # most links: no scheme to check
+            return self.absolute(href)
         return self.absolute(web_href(href))
 
     @cached_property
@@ -203,19 +235,15 @@ def build_records(
     session_fields = _session_fields(page, session_id, session_time, talks_fields, context)
     session_fields.update(talk_count=len(talks_fields), url=page_url, fetched_at=fetched_at)
     session = _validate(_SESSION, session_fields, source)
-    events = _validate(
-        _EVENTS,
-        [
-            _event_fields(fields, card, [session_id], context)
-            for fields, card in zip(talks_fields, cards, strict=True)
-            if fields["event_id"]
-        ],
-        source,
-    )
     for fields in talks_fields:
         fields["session_id"] = session_id
     talks = _validate(_TALKS, talks_fields, source)  # one call: pydantic-core loops in Rust
-    return ParsedPage(session, talks, events, page.kind, problems)
+    links = {
+        position: _links(card, context)
+        for position, card in enumerate(cards, start=1)
+        if any(_LINK_VALUES(card))  # rare: the cheap test first
+    }
+    return ParsedPage(session, talks, page.kind, problems, _links=links)
 
 
 def _detail_records(page: RawPage, page_url: str | None, context: _Context) -> ParsedPage:
@@ -237,8 +265,10 @@ def _detail_records(page: RawPage, page_url: str | None, context: _Context) -> P
     _report_time_failures([fields], context)
     if page.witness is not None:
         _compare_witness(fields, page.witness, context)
-    event = _validate(_EVENT, _event_fields(fields, card, [], context), context.source)
-    return ParsedPage(None, [], [event], page.kind, context.problems)
+    fields = {name: fields.get(name) for name in _EVENT_FROM_TALK}
+    fields.update(_links(card, context), sources=[context.source])
+    event = _validate(_EVENT, fields, context.source)
+    return ParsedPage(None, [], page.kind, context.problems, _events=[event])
 
 
 def _compare_witness(fields: dict, witness: RawCard, context: _Context) -> None:
@@ -256,16 +286,10 @@ def _compare_witness(fields: dict, witness: RawCard, context: _Context) -> None:
         )
 
 
-def _event_fields(
-    talk_fields: dict, card: RawCard, session_ids: list[str], context: _Context
-) -> dict:
-    fields = {name: talk_fields.get(name) for name in _EVENT_FROM_TALK}
-    fields.update(
-        {name: context.link(getattr(card, name)) for name in LINK_FIELDS},
-        session_ids=session_ids,
-        sources=[context.source],
-    )
-    return fields
+def _links(card: RawCard, context: _Context) -> dict[str, str]:
+    """The card's OpenReview, paper, poster and project links that are http(s), absolute."""
+    found = {name: context.link(href) for name in LINK_FIELDS if (href := getattr(card, name))}
+    return {name: link for name, link in found.items() if link}
 
 
 def _talk_fields(
@@ -285,21 +309,22 @@ def _talk_fields(
     fields = {
         "position": position,
         "event_id": card.event_id or _event_id(card.href),
-        "event_type": normalize_space(card.event_type) if card.event_type else None,
-        "url": context.link(card.href),
+        "event_type": _label(card.event_type) if card.event_type else None,
+        "url": context.link(card.href) if card.href else None,
         "title": title or None,
         "title_raw": card.title,
         "authors": split_authors(card.authors) if card.authors else [],
         "abstract": abstract or None,
         "abstract_raw": card.abstract,
         "poster_position": normalize_space(card.poster_position) if card.poster_position else None,
-        "room": normalize_space(card.room) if card.room else session_room,
+        "room": _label(card.room) if card.room else session_room,
         "conference": context.conference,
         "year": context.year,
         "source": context.source,
         "content_sha256": context.content_sha256,
         "parser_version": PARSER_VERSION,
         "time_source": None,
+        "utc_offset": None,
         "_time_error": None,
     }
     if card.time:
@@ -310,15 +335,20 @@ def _talk_fields(
         except TimeParseError as exc:
             fields["_time_error"] = exc
         else:
-            fields.update(start=slot.start, end=slot.end, timezone=slot.timezone)
+            fields.update(
+                start=slot.start,
+                end=slot.end,
+                timezone=slot.timezone,
+                utc_offset=slot.utc_offset,
+            )
     elif session_time is not None:
         fields.update(
             start=session_time.start,
             end=session_time.end,
             timezone=session_time.timezone,
+            utc_offset=session_time.utc_offset,
             time_source="session",
         )
-    fields["utc_offset"] = utc_offset(fields.get("start"))
     return fields
 
 

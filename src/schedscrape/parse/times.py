@@ -6,6 +6,7 @@ offset, so the zone is always read from the text, through an explicit table; not
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -182,6 +183,10 @@ class TimeRange:
     timezone: str
     weekday_clash: str | None = None
 
+    @functools.cached_property
+    def utc_offset(self) -> str | None:
+        return utc_offset(self.start)
+
 
 def might_hold_time(text: str) -> bool:
     """A cheap first test: the full pattern is slow to try at every offset, and most card text
@@ -320,11 +325,14 @@ def local_zone(name: str) -> tzinfo:
 
 def utc_offset(moment: datetime | None) -> str | None:
     """ "+09:00" for a time in Seoul; None for no time."""
-    offset = moment.utcoffset() if moment else None
+    return _offset_text(moment.utcoffset()) if moment else None
+
+
+@functools.cache  # a page's hundreds of talks share a few offsets
+def _offset_text(offset: timedelta | None) -> str | None:
     if offset is None:
         return None
-    minutes = round(offset.total_seconds() / 60)
-    hours, minutes = divmod(abs(minutes), 60)
+    hours, minutes = divmod(abs(round(offset.total_seconds() / 60)), 60)
     return f"{'-' if offset < timedelta(0) else '+'}{hours:02d}:{minutes:02d}"
 
 
