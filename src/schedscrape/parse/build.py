@@ -161,9 +161,9 @@ class _Context:
         """A link a reader found, if it is an http(s) one, made absolute."""
         if not href:
             return None
-        if href.startswith(("/", "http://", "https://")):  # most links: no scheme to check
+        if href.startswith("/") and not href.startswith("//"):  # most links: nothing to check
             return self.absolute(href)
-        return self.absolute(web_href(href))
+        return _web_address(self.absolute(web_href(href)))
 
     @cached_property
     def origin(self) -> str:
@@ -251,7 +251,7 @@ def _detail_records(page: RawPage, page_url: str | None, context: _Context) -> P
     JSON-LD. No event id (no canonical link, no --url) or no title is an error: such a page
     gives nothing to key or to show."""
     (card,) = page.cards
-    card.href = card.href or page_url
+    card.href = _web_address(card.href) or page_url  # the page's canonical link, if usable
     card.event_id = card.event_id or _event_id(card.href)
     if not card.event_id:
         raise NotASessionPage(

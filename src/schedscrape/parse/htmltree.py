@@ -47,7 +47,10 @@ def inline_text(element: etree._Element | None) -> str | None:
 
 def event_id_of(href: str | None) -> str | None:
     """The numeric id at the end of an event address (`/virtual/2023/poster/70701`)."""
-    match = _EVENT_PATH_ID.search(urlsplit(href or "").path)
+    try:
+        match = _EVENT_PATH_ID.search(urlsplit(href or "").path)
+    except ValueError:  # "http://[oops/virtual/2023/poster/1"
+        return None
     return match.group(1) if match else None
 
 
@@ -97,5 +100,8 @@ def web_href(href: str | None) -> str | None:
     if not href:
         return None
     cleaned = "".join(href.split())  # browsers drop tabs and newlines inside a scheme
-    scheme = urlsplit(cleaned).scheme.lower()
+    try:
+        scheme = urlsplit(cleaned).scheme.lower()
+    except ValueError:  # a malformed host: "http://[oops"
+        return None
     return href.strip() if scheme in ("", "http", "https") else None
