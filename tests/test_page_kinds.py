@@ -251,6 +251,15 @@ def test_a_page_no_reader_recognises_keeps_the_session_readers_error():
             parse_page(data)
 
 
+def test_a_login_form_or_notice_does_not_hide_a_page_of_another_kind():
+    form = b'<body><form><input type="password" name="password"></form>'
+    assert parse_page(DETAIL.replace(b"<body>", form)).events[0].event_id == "70702"
+    notice = b"<p>Please log in to bookmark events.</p><main"
+    assert len(parse_page(EVENTS_LIST.replace(b"<main", notice, 1)).talks) == 3
+    with pytest.raises(PageError, match="login required"):  # a wall is still a wall
+        parse_page((EDGE / "login-wall.html").read_bytes())
+
+
 def test_registry_kinds():
     assert [reader.kind for reader in READERS] == [
         "detail page",

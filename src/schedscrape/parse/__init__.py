@@ -1,9 +1,12 @@
 """Page (bytes or text) -> validated records. Readers for HTML and plain text produce a RawPage;
 `build` applies the text, time and author rules to it.
 
-HTML goes to the session-page reader first (the pages crawled by the thousand), then, if that
-refuses it as not a session page, to the readers of the other kinds (`parse.readers`). A page
-none of them recognises keeps the session reader's error."""
+HTML with session cards goes to the session-page reader first (the pages crawled by the
+thousand), other HTML to the readers of the other kinds (`parse.readers`). A page none of them
+recognises gets the session reader's explanation: empty, a login wall, an anti-bot challenge,
+or not a session page. That explanation is looked for only then: a detail page whose navbar
+offers a login form is a detail page, and is not searched for walls (which costs more than
+reading it)."""
 
 from __future__ import annotations
 
@@ -69,11 +72,20 @@ def parse_page(
     )
 
 
+# A session page's cards (MARKUP.md): a page without this class has no session to read.
+_SESSION_CARD = b"track-schedule-card"
+
+
 def _read_html(data: bytes) -> RawPage:
-    try:
-        return parse_html(data)
-    except NotASessionPage:
-        page = read_other_kinds(data)
-        if page is None:
-            raise  # no reader knows it: the session reader's own explanation
+    refusal = None
+    if _SESSION_CARD in data:
+        try:
+            return parse_html(data)
+        except NotASessionPage as exc:  # the class named in a script, say
+            refusal = exc
+    page = read_other_kinds(data)
+    if page is not None:
         return page
+    if refusal is not None:
+        raise refusal
+    return parse_html(data)  # it raises, saying what the page is instead
