@@ -11,7 +11,7 @@ import pytest
 
 from schedscrape import load, parse_page
 from schedscrape.cli import main
-from schedscrape.errors import NotASessionPage, PageError
+from schedscrape.errors import NotASessionPage, PageError, TruncatedPage
 from schedscrape.parse.readers import READERS
 from tests.conftest import EDGE, FIXTURES, SESSIONS, SHARED
 
@@ -258,6 +258,18 @@ def test_a_login_form_or_notice_does_not_hide_a_page_of_another_kind():
     assert len(parse_page(EVENTS_LIST.replace(b"<main", notice, 1)).talks) == 3
     with pytest.raises(PageError, match="login required"):  # a wall is still a wall
         parse_page((EDGE / "login-wall.html").read_bytes())
+
+
+def test_a_cut_download_keeps_its_complete_cards_and_says_so():
+    cut = EVENTS_LIST[: EVENTS_LIST.index(b"Gradients computed at noon")]
+    page = parse_page(cut, tz="UTC")
+    assert [t.event_id for t in page.talks] == ["61001", "61002"]
+    (problem,) = page.problems
+    assert problem.severity == "error" and "truncated" in problem.message
+    with pytest.raises(TruncatedPage):  # a detail page cut in its abstract
+        parse_page(DETAIL[: DETAIL.index(b"Code is at")])
+    # a browser's copy of part of a list is a fragment, not a cut download
+    assert len(parse_page(LIST_PAGE[: LIST_PAGE.rindex(b"</div>")]).talks) == 2
 
 
 def test_registry_kinds():

@@ -205,18 +205,21 @@ def build_records(
     )
     host = host_of(context.conference)
     context.base_url = page_url or (f"https://{host}" if host else None)
-    if page.kind == DETAIL_PAGE:
-        return _detail_records(page, page_url, context)
 
     cards = page.cards
     if page.truncated:
         cards = cards[:-1]
         if not cards:
-            raise TruncatedPage("download is truncated before the first complete talk card")
+            raise TruncatedPage(
+                "download is truncated before the first complete "
+                + ("event" if page.kind == DETAIL_PAGE else "talk card")
+            )
         context.report(
             f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
             severity="error",
         )
+    if page.kind == DETAIL_PAGE:
+        return _detail_records(page, page_url, context)
     if page.listed_count is not None and page.listed_count != len(page.cards):
         context.report(
             f"the page says it lists {page.listed_count} events, "

@@ -30,6 +30,8 @@ _CANONICAL = etree.XPath(
 )
 _TITLES = etree.XPath("//title/text()")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# Anything the server prints after the cards: if none of it arrived, the download was cut.
+_PAGE_END_MARKERS = (b"successful-page-load", b"<footer", b"</body", b"</html")
 
 
 def read_other_kinds(data: bytes) -> RawPage | None:
@@ -47,8 +49,18 @@ def read_other_kinds(data: bytes) -> RawPage | None:
     if reader is None:
         return None
     page = reader.read(root, data)
+    page.truncated = _cut_short(data, reader)
     page.canonical_url = page.canonical_url or next(iter(_CANONICAL(root)), None)
     page.site_label = page.site_label or next(
         (title.strip() for title in _TITLES(root) if _YEAR.search(title)), None
     )
     return page
+
+
+def _cut_short(data: bytes, reader: HtmlReader) -> bool:
+    """A whole document (a browser's copy of part of a page is a fragment, and ends anywhere)
+    with nothing of the page's end after its last card: the download stopped inside it."""
+    if not data[:1024].lstrip().lower().startswith((b"<!doctype", b"<html")):
+        return False
+    last = max(data.rfind(marker) for marker in reader.markers)
+    return not any(data.find(end, last) != -1 for end in _PAGE_END_MARKERS)
