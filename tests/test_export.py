@@ -111,6 +111,8 @@ def test_manifest_lists_files_with_hashes(out):
         "sessions": 2,
         "talks": 9,
         "talk_authors": sum(len(t["authors"]) for t in talks),
+        "errors": 0,
+        "warnings": 0,
     }
     assert len(manifest["runs"]) == 1
 

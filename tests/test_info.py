@@ -93,4 +93,12 @@ def test_missing_folder_is_a_usage_error(tmp_path, capsys):
 
 def test_folder_without_output_is_an_error(tmp_path, capsys):
     assert run("info", tmp_path) == 1
+    assert "no sessions table" in capsys.readouterr().err
+
+
+def test_folder_whose_pages_all_failed_is_an_error(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run("parse", EDGE / "login-wall.html", "-o", out) == 1
+    capsys.readouterr()
+    assert run("info", out) == 1
     assert "holds no sessions or talks" in capsys.readouterr().err

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schedscrape.export.dataset import TABLES
+from schedscrape.export.dataset import TABLES, DatasetError
+from schedscrape.export.readback import first_line, read_records
 
 if TYPE_CHECKING:  # pandas is imported on use: it costs a third of a second at start-up
     import pandas as pd
@@ -25,28 +26,45 @@ class Tables:
 
 
 def load(directory: str | Path = "output") -> Tables:
-    """Read an output folder: Parquet when present, else JSON.
+    """Read an output folder: each table from Parquet when present, else JSON, else CSV.
 
     Lists come back as lists, times as timezone-aware (UTC) datetimes, counts as nullable
-    integers, and labels such as `event_type` as categoricals.
+    integers, and labels such as `event_type` as categoricals. A folder with no table, or
+    with one that does not read back as valid records, raises `DatasetError`.
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"no output folder at {directory}")
-    frames = {name: _read(directory, name, model) for name, model in TABLES.items()}
+    try:
+        frames = {name: _read(directory, name, model) for name, model in TABLES.items()}
+    except DatasetError as exc:
+        raise DatasetError(f"cannot load {directory}: {exc}") from None
     return Tables(**frames)
+
+
+# Parquet first: pandas reads it directly, an order of magnitude faster than records. JSON
+# and CSV are read as records (validated, typed by the models), then made a frame.
+_LOAD_ORDER = ("parquet", "json", "csv")
 
 
 def _read(directory: Path, name: str, model) -> pd.DataFrame:
     import pandas as pd
 
-    parquet, json_path = directory / f"{name}.parquet", directory / f"{name}.json"
-    if parquet.exists():
-        frame = pd.read_parquet(parquet)
-    elif json_path.exists():
-        frame = pd.read_json(json_path, orient="records", dtype=False)
+    fmt = next((f for f in _LOAD_ORDER if (directory / f"{name}.{f}").exists()), None)
+    if fmt is None:
+        raise DatasetError(f"no {name} table ({', '.join(f'{name}.{f}' for f in _LOAD_ORDER)})")
+    if fmt == "parquet":
+        try:
+            frame = pd.read_parquet(directory / f"{name}.parquet")
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise DatasetError(f"{name}.parquet cannot be read ({first_line(exc)})") from None
+        if list(frame.columns) != list(model.model_fields):
+            raise DatasetError(f"{name}.parquet does not have the columns of a {name} table")
     else:
-        frame = pd.DataFrame(columns=list(model.model_fields))
+        records = read_records(directory, name, fmt)
+        frame = pd.DataFrame(
+            [record.model_dump() for record in records], columns=list(model.model_fields)
+        )
     for column in frame.columns:
         if column in _TIMES:
             frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")

@@ -1,20 +1,24 @@
-"""The output folder as a dataset: sessions, talks and talk_authors, keyed by session.
+"""The output folder as a dataset: sessions, talks and talk_authors, keyed by session, and the
+problems of every source that gave them (errors.jsonl).
 
 A run merges into what is already there: a session parsed again replaces all of its earlier
-rows, so nothing is duplicated and nothing stale is left behind.
+rows, so nothing is duplicated and nothing stale is left behind. A source parsed again replaces
+its earlier problems; the problems of sources not parsed again stay.
+
+A copy of a session whose page reported an error (a truncated download) is incomplete: it never
+replaces a complete copy, in the same run or already in the folder, and the copy left out is
+named in a warning. Between two incomplete copies the one with more talks is kept.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from schedscrape.errors import ScheduleError
-from schedscrape.models import Session, Talk, TalkAuthor
+from schedscrape.models import Problem, Session, Talk, TalkAuthor
 from schedscrape.parse import ParsedPage
 
 TABLES: dict[str, type[BaseModel]] = {
@@ -34,15 +38,36 @@ class DatasetError(ScheduleError):
 class Dataset:
     sessions: list[Session] = field(default_factory=list)
     talks: list[Talk] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     _rows: dict[str, list[dict]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def from_pages(cls, pages: Iterable[ParsedPage]) -> Dataset:
-        """One entry per session; a session seen twice keeps its last page."""
-        latest = {page.session.session_id: page for page in pages if page.session is not None}
+        """One entry per session, with every page's problems.
+
+        A session seen twice keeps its last complete copy (or, with none complete, the one
+        with the most talks); an incomplete copy left out is named in a warning.
+        """
+        pages = list(pages)
+        problems = [problem for page in pages for problem in page.problems]
+        broken = _incomplete(problems)
+        kept: dict[str, ParsedPage] = {}
+        for page in pages:
+            if page.session is None:  # an event detail page: events only
+                continue
+            earlier = kept.setdefault(page.session.session_id, page)
+            if earlier is page:
+                continue
+            winner, loser = earlier, page
+            if _rank(page.session, broken) >= _rank(earlier.session, broken):
+                winner, loser = page, earlier
+            kept[page.session.session_id] = winner
+            if loser.session.source in broken:
+                problems.append(_left_out(loser.session, winner.session, broken))
         return cls(
-            sessions=[page.session for page in latest.values()],
-            talks=[talk for page in latest.values() for talk in page.talks],
+            sessions=[page.session for page in kept.values()],
+            talks=[talk for page in kept.values() for talk in page.talks],
+            problems=problems,
         )
 
     def records(self, name: str) -> list[BaseModel] | None:
@@ -70,37 +95,56 @@ class Dataset:
             self._rows[name] = rows
         return self._rows[name]
 
+    def sources(self) -> set[str]:
+        """The files or URLs this dataset's sessions and problems come from."""
+        return {s.source for s in self.sessions} | {p.source for p in self.problems}
+
     def merged_with(self, newer: Dataset) -> Dataset:
-        """This dataset with every session in `newer` replaced by (or added as) its new rows."""
-        replaced = {session.session_id for session in newer.sessions}
-        sessions = [s for s in self.sessions if s.session_id not in replaced]
-        talks = [t for t in self.talks if t.session_id not in replaced]
-        return Dataset(sessions + newer.sessions, talks + newer.talks)
+        """This dataset with every session in `newer` replaced by (or added as) its new rows,
+        unless the new copy is incomplete and the one here is not, and with the problems of
+        every source `newer` covers replaced by `newer`'s."""
+        old_broken, new_broken = _incomplete(self.problems), _incomplete(newer.problems)
+        here = {session.session_id: session for session in self.sessions}
+        notes = []
+        for session in newer.sessions:
+            old = here.get(session.session_id)
+            if old is None or _rank(old, old_broken) <= _rank(session, new_broken):
+                here.pop(session.session_id, None)
+            else:
+                notes.append(_left_out(session, old, old_broken, in_folder=True))
+        kept_old = set(here)
+        parsed_again = newer.sources()
+        return Dataset(
+            sessions=[s for s in self.sessions if s.session_id in kept_old]
+            + [s for s in newer.sessions if s.session_id not in kept_old],
+            talks=[t for t in self.talks if t.session_id in kept_old]
+            + [t for t in newer.talks if t.session_id not in kept_old],
+            problems=[p for p in self.problems if p.source not in parsed_again]
+            + newer.problems
+            + notes,
+        )
 
-    @classmethod
-    def read(cls, directory: Path) -> Dataset:
-        """What an earlier run left in `directory`: JSON (exact), else Parquet, else nothing."""
-        try:
-            return cls(
-                sessions=_read_table(directory, "sessions", Session),
-                talks=_read_table(directory, "talks", Talk),
-            )
-        except (OSError, ValueError, ValidationError) as exc:
-            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise DatasetError(
-                f"cannot merge into {directory}: existing output unreadable ({first_line}); "
-                "use --fresh to start over"
-            ) from None
+
+def _incomplete(problems: Iterable[Problem]) -> set[str]:
+    """Sources whose page reported an error yet gave a session: an incomplete copy."""
+    return {problem.source for problem in problems if problem.severity == "error"}
 
 
-def _read_table(directory: Path, name: str, model: type[BaseModel]) -> list:
-    json_path, parquet_path = directory / f"{name}.json", directory / f"{name}.parquet"
-    if json_path.exists():
-        rows = json.loads(json_path.read_text(encoding="utf-8"))
-    elif parquet_path.exists():
-        import pyarrow.parquet as pq  # on use: a slow import the crawl start-up can skip
+def _rank(session: Session, broken: set[str]) -> tuple[bool, int]:
+    """Complete copies first; between incomplete ones, more talks first."""
+    complete = session.source not in broken
+    return complete, 0 if complete else session.talk_count
 
-        rows = pq.read_table(parquet_path).to_pylist()
-    else:
-        return []
-    return [model.model_validate(row) for row in rows]
+
+def _left_out(
+    session: Session, kept: Session, broken: set[str], *, in_folder: bool = False
+) -> Problem:
+    how = "complete copy" if kept.source not in broken else "copy with more talks"
+    where = f"already in the folder (from {kept.source})" if in_folder else f"from {kept.source}"
+    return Problem(
+        source=session.source,
+        stage="merge",
+        severity="warning",
+        message=f"incomplete copy of session {session.session_id} not used: "
+        f"the {how} {where} is kept",
+    )

@@ -8,6 +8,8 @@ import os
 import shutil
 import sys
 import tempfile
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +17,14 @@ from pathlib import Path
 from schedscrape.export.atomic import atomic_text
 from schedscrape.export.dataset import Dataset
 from schedscrape.export.formats import WRITERS
+from schedscrape.export.lock import folder_lock
+from schedscrape.export.readback import ERRORS, MANIFEST, read_folder
 from schedscrape.models import Problem
 from schedscrape.parse import PARSER_VERSION
+from schedscrape.progress import report as report_line
+
+# Always written, whatever --format says: the exact copy of the data the next run merges into.
+EXACT_FORMAT = "json"
 
 
 @dataclass
@@ -39,65 +47,95 @@ class RunReport:
     def warnings(self) -> int:
         return sum(problem.severity == "warning" for problem in self.problems)
 
+    def add(self, problems: Iterable[Problem]) -> None:
+        """Record (and show on stderr) the problems not recorded yet, such as copies left out."""
+        known = set(self.problems)
+        for problem in problems:
+            if problem not in known:
+                known.add(problem)
+                self.problems.append(problem)
+                report_line(f"schedscrape: {problem.severity}: {problem.source}: {problem.message}")
+
 
 def write_outputs(
     new: Dataset, directory: Path, formats: list[str], report: RunReport, *, fresh: bool = False
 ) -> Dataset:
     """Merge `new` into the dataset in `directory` (unless `fresh`) and write everything.
 
-    Every format already in the folder is rewritten too, so no file is left stale. All files
-    are written into a private staging folder first and then renamed into place, manifest
-    last: a crash leaves each file old or new, never half written. Returns the dataset written.
+    One run at a time per folder: the read, the merge and the write all happen under the
+    folder's lock. Every format already in the folder is rewritten too, so no file is left
+    stale, and JSON is always written. All files are written into a private staging folder
+    first, which is then marked committed and its files renamed into place, manifest last: a
+    crash leaves each file old or new, never half written, and the next run finishes the
+    renames of a committed folder. Returns the dataset written.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(directory)
-    dataset = new if fresh else Dataset.read(directory).merged_with(new)
-    present = [
-        name
-        for name, writer in WRITERS.items()
-        if any((directory / file).exists() for file in writer.file_names())
-    ]
-    staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=directory))
-    try:
-        staged: list[Path] = []
-        for name in dict.fromkeys([*formats, *present]):
-            staged += WRITERS[name]().write(dataset, staging)
-        errors_path = staging / "errors.jsonl"
-        with atomic_text(errors_path) as stream:
-            for problem in report.problems:
-                stream.write(json.dumps(problem.model_dump(), ensure_ascii=False) + "\n")
-        staged.append(errors_path)
-        earlier = [] if fresh else _earlier_runs(directory / "manifest.json")
-        staged.append(
-            _write_manifest(staging / "manifest.json", dataset, new, staged, report, earlier)
+    with folder_lock(directory):
+        _finish_interrupted_runs(directory)
+        existing, earlier = (Dataset(), []) if fresh else read_folder(directory)
+        # The CLI records each page's problems as it goes; `new` holds them too, and any
+        # copies of a session it left out, which are this run's problems as well.
+        known = set(report.problems)
+        run = Dataset(
+            new.sessions,
+            new.talks,
+            [*report.problems, *(problem for problem in new.problems if problem not in known)],
         )
-        for path in staged:  # renames only, manifest last
-            os.replace(path, directory / path.name)
-        _fsync_directory(directory)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        dataset = existing.merged_with(run)
+        sources = run.sources()  # the merge may leave out more copies: record them too
+        report.add(problem for problem in dataset.problems if problem.source in sources)
+        present = [
+            name
+            for name, writer in WRITERS.items()
+            if any((directory / file).exists() for file in writer.file_names())
+        ]
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=directory))
+        try:
+            staged: list[Path] = []
+            for name in dict.fromkeys([*formats, *present, EXACT_FORMAT]):
+                staged += WRITERS[name]().write(dataset, staging)
+            errors_path = staging / ERRORS
+            with atomic_text(errors_path) as stream:
+                for problem in dataset.problems:
+                    stream.write(json.dumps(problem.model_dump(), ensure_ascii=False) + "\n")
+            staged.append(errors_path)
+            _write_manifest(staging / MANIFEST, dataset, new, staged, report, earlier)
+            _fsync_directory(staging)
+            staging = _commit(staging)
+            _move_into_place(staging, directory)
+        finally:
+            if staging.name.startswith(_STAGING):  # not committed: the old files stay
+                shutil.rmtree(staging, ignore_errors=True)
     return dataset
 
 
-_STAGING = ".staging-"
+_STAGING, _COMMITTED = ".staging-", ".committed-"
 
 
-def _remove_abandoned_staging(directory: Path) -> None:
-    """Staging folders of runs that were killed (their process is gone)."""
+def _commit(staging: Path) -> Path:
+    """Mark a fully written staging folder committed: from now on its files go into place."""
+    committed = staging.with_name(_COMMITTED + staging.name.removeprefix(_STAGING))
+    os.rename(staging, committed)
+    _fsync_directory(staging.parent)
+    return committed
+
+
+def _move_into_place(committed: Path, directory: Path) -> None:
+    """Rename a committed folder's files into `directory`, manifest last; then remove it."""
+    files = sorted(committed.iterdir(), key=lambda path: path.name == MANIFEST)
+    for path in files:
+        os.replace(path, directory / path.name)
+    _fsync_directory(directory)
+    committed.rmdir()
+
+
+def _finish_interrupted_runs(directory: Path) -> None:
+    """What killed runs left (under the lock, no other run is writing): a committed folder's
+    renames are finished, a staging folder is removed with the old files left as they were."""
+    for folder in directory.glob(f"{_COMMITTED}*"):
+        _move_into_place(folder, directory)
     for folder in directory.glob(f"{_STAGING}*"):
-        pid = folder.name.removeprefix(_STAGING).split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -135,12 +173,15 @@ def _write_manifest(
             **report.extra_counts,
         },
     }
+    severities = Counter(problem.severity for problem in dataset.problems)
     manifest = {
         **run,
         "dataset": {
             "sessions": len(dataset.sessions),
             "talks": len(dataset.talks),
             "talk_authors": len(dataset.rows("talk_authors")),
+            "errors": severities["error"],
+            "warnings": severities["warning"],
         },
         "files": [_file_entry(file) for file in written],
         "runs": [*earlier_runs, run],
@@ -149,13 +190,6 @@ def _write_manifest(
         json.dump(manifest, stream, ensure_ascii=False, indent=2)
         stream.write("\n")
     return path
-
-
-def _earlier_runs(manifest_path: Path) -> list[dict]:
-    try:
-        return list(json.loads(manifest_path.read_text(encoding="utf-8")).get("runs", []))
-    except (OSError, ValueError, AttributeError):
-        return []
 
 
 def _file_entry(path: Path) -> dict:
