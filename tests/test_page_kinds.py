@@ -231,6 +231,19 @@ def test_list_ids_keep_sites_and_filters_apart():
     }
 
 
+@pytest.mark.parametrize("url", ["http://[oops", "not a url", "file:///virtual/2026/events/x"])
+def test_an_unusable_url_is_ignored_like_an_unusable_canonical_link(url):
+    page = parse_page(EVENTS_LIST, url=url)
+    assert page.session.session_id == "icml.cc-2026-events-oral"  # from the canonical link
+    assert page.talks[0].url == "https://icml.cc/virtual/2026/oral/61001"
+
+
+def test_parse_url_must_be_a_web_address(tmp_path, capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["parse", str(PAGES / "icml2026-events-oral.html"), "--url", "not a url"])
+    assert raised.value.code == 2 and "--url" in capsys.readouterr().err
+
+
 def test_session_pages_and_renderings_say_their_kind_and_give_events():
     page = parse_page((SESSIONS / "icml2025-poster-session.html").read_bytes())
     assert page.kind == "session page"

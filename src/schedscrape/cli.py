@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _add_output_options(parse)
-    parse.add_argument("--url", help="the page's original address (one page only)")
+    parse.add_argument(
+        "--url", type=_web_address, help="the page's original address (one page only)"
+    )
     parse.add_argument("--year", type=_year, help="the conference year, if the page lacks it")
     parse.add_argument("--conference", help='the conference name ("ICML"), if the page lacks it')
 

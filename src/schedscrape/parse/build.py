@@ -8,7 +8,6 @@ no talk, only its event. Every card with an event id also gives an Event."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import operator
 import re
@@ -16,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from pydantic import TypeAdapter, ValidationError
@@ -45,7 +44,7 @@ _URL_YEAR = re.compile(r"/(?:virtual|Conferences)/((?:19|20)\d{2})(?:/|$)", re.I
 _URL_SESSION_ID = re.compile(r"/session/(\d+)")
 _SITE_LABEL = re.compile(r"\b([A-Za-z]+)\s+((?:19|20)\d{2})\b")
 _NOT_IN_LIST_IDS = frozenset(["virtual", "conferences"])  # path words every list page shares
-_label = functools.lru_cache(maxsize=1024)(normalize_space)  # types and rooms repeat per card
+_label = lru_cache(maxsize=1024)(normalize_space)  # types and rooms repeat per card
 
 DETAIL_PAGE = "detail page"
 SESSION_KINDS = frozenset(["session page", "text rendering"])  # other kinds list events
@@ -127,7 +126,6 @@ class _Context:
     # A year or zone the page lacks, by kind: the first slot without it, and the positions of
     # the slots without it (0: the session's).
     lacking_context: dict[type, tuple[MissingContext, list[int]]] = field(default_factory=dict)
-
     detail: bool = False  # an event detail page: its one card is "the event"
 
     def lacking(self, error: MissingContext, position: int) -> None:
@@ -190,7 +188,7 @@ def build_records(
     local_zone: tzinfo | None = None,
 ) -> ParsedPage:
     problems: list[Problem] = []
-    page_url = url or _web_address(page.canonical_url)
+    page_url = _web_address(url) or _web_address(page.canonical_url)
     label_conference, label_year = _site_label(page.site_label)
     context = _Context(
         source=source,
@@ -545,7 +543,7 @@ def _address_id(url: str) -> str:
     parts = urlsplit(url)
     words = [word for word in parts.path.lower().split("/") if word not in _NOT_IN_LIST_IDS]
     words += [f"{key}-{value}" for key, value in sorted(parse_qsl(parts.query))]
-    path = re.sub(r"[^a-z0-9.]+", "-", "-".join(words).lower()).strip("-")
+    path = re.sub(r"[^a-z0-9.]+", "-", "-".join(words).lower()).strip("-.")
     host = (parts.hostname or "").removeprefix("www.")
     return f"{host}-{path}" if path else host
 
@@ -564,8 +562,8 @@ def _year_from_url(url: str | None) -> int | None:
 
 
 def _web_address(url: str | None) -> str | None:
-    """A page's own claim of its address (`<link rel=canonical>`), if it is an absolute http(s)
-    URL; anything else would make every link on the page wrong."""
+    """A page's address (as given, or its own `<link rel=canonical>`), if it is an absolute
+    http(s) URL; anything else would make every link on the page wrong."""
     try:
         parts = urlsplit(url) if url else None
     except ValueError:  # "http://[oops"
