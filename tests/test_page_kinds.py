@@ -240,7 +240,7 @@ def test_an_unusable_url_is_ignored_like_an_unusable_canonical_link(url):
 
 def test_parse_url_must_be_a_web_address(tmp_path, capsys):
     with pytest.raises(SystemExit) as raised:
-        main(["parse", str(PAGES / "icml2026-events-oral.html"), "--url", "not a url"])
+        main(["parse", str(PAGES), "--url", "not a url", "-o", str(tmp_path)])
     assert raised.value.code == 2 and "--url" in capsys.readouterr().err
 
 
