@@ -204,6 +204,7 @@ def test_pre_2020_schedule():
     session = page.session
     assert (session.conference, session.year) == ("NIPS", 2016)
     assert (session.session_id, session.session_type) == ("nips.cc-2016-schedule", "schedule")
+    assert session.title == "NIPS 2016 Schedule"  # no heading: the page's title
     poster = page.talks[1]
     assert (poster.room, poster.poster_position, poster.event_id) == ("Area 5 + 6", "#12", "1002")
     # "06:00 -- 09:30 PM": the PM applies to both ends; December in Los Angeles is PST.

@@ -28,7 +28,7 @@ READERS: tuple[HtmlReader, ...] = (
 _CANONICAL = etree.XPath(
     "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
 )
-_TITLES = etree.XPath("//title/text()")
+_TITLES = etree.XPath("/html/head/title/text()")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # Anything the server prints after the cards: if none of it arrived, the download was cut.
 _PAGE_END_MARKERS = (b"successful-page-load", b"<footer", b"</body", b"</html")
@@ -51,9 +51,9 @@ def read_other_kinds(data: bytes) -> RawPage | None:
     page = reader.read(root, data)
     page.truncated = _cut_short(data, reader)
     page.canonical_url = page.canonical_url or next(iter(_CANONICAL(root)), None)
-    page.site_label = page.site_label or next(
-        (title.strip() for title in _TITLES(root) if _YEAR.search(title)), None
-    )
+    titles = [" ".join(title.split()) for title in _TITLES(root)]
+    page.site_label = page.site_label or next((t for t in titles if _YEAR.search(t)), None)
+    page.title = page.title or next((t for t in titles if t), None)  # a list without heading
     return page
 
 
