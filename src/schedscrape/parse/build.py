@@ -38,7 +38,7 @@ from schedscrape.parse.times import (
     utc_offset,
 )
 
-PARSER_VERSION = "2"  # bumped when parsing rules change the output
+PARSER_VERSION = "3"  # bumped when parsing rules change the output
 
 _URL_YEAR = re.compile(r"/(?:virtual|Conferences)/((?:19|20)\d{2})(?:/|$)", re.IGNORECASE)
 _URL_SESSION_ID = re.compile(r"/session/(\d+)")
