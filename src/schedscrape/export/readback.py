@@ -42,23 +42,28 @@ _CLAIMS = TypeAdapter(list[Claim])
 
 def read_folder(directory: Path) -> tuple[Dataset, list[dict]]:
     """The dataset an earlier run left in `directory` (checked, typed and consistent), and the
-    runs its manifest lists."""
+    runs its manifest lists, for a run to merge into."""
     try:
-        manifest = _read_manifest(directory)
-        if manifest is not None:
-            _check_hashes(directory, manifest)
-        fmt = _table_format(directory, manifest)
-        sessions = read_records(directory, "sessions", fmt) if fmt else []
-        talks = read_records(directory, "talks", fmt) if fmt else []
-        dataset = Dataset(
-            sessions, talks, _read_problems(directory), _read_claims(directory, manifest, talks)
-        )
-        _check_keys(dataset, fmt)
+        return read_dataset(directory)
     except DatasetError as exc:
         raise DatasetError(
             f"cannot merge into {directory}: {exc}; nothing was written "
             "(--fresh starts the folder over)"
         ) from None
+
+
+def read_dataset(directory: Path) -> tuple[Dataset, list[dict]]:
+    """`read_folder` without the words about merging: its error names only what is wrong."""
+    manifest = _read_manifest(directory)
+    if manifest is not None:
+        _check_hashes(directory, manifest)
+    fmt = _table_format(directory, manifest)
+    sessions = read_records(directory, "sessions", fmt) if fmt else []
+    talks = read_records(directory, "talks", fmt) if fmt else []
+    dataset = Dataset(
+        sessions, talks, _read_problems(directory), _read_claims(directory, manifest, talks)
+    )
+    _check_keys(dataset, fmt)
     return dataset, manifest.get("runs", []) if manifest else []
 
 

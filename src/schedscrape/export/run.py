@@ -3,6 +3,7 @@ and manifest.json."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -10,7 +11,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,8 +73,7 @@ def write_outputs(
     renames of a committed folder. Returns the dataset written.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    with folder_lock(directory):
-        _finish_interrupted_runs(directory)
+    with settled_folder(directory):
         existing, earlier = (Dataset(), []) if fresh else read_folder(directory)
         # The CLI records each page's problems as it goes; `new` holds them too, and any
         # copies of a session it left out, which are this run's problems as well.
@@ -115,6 +115,15 @@ def write_outputs(
 
 
 _STAGING, _COMMITTED = ".staging-", ".committed-"
+
+
+@contextlib.contextmanager
+def settled_folder(directory: Path) -> Iterator[None]:
+    """The folder under its writer lock, with what killed runs left finished or removed: no
+    run changes it while the block reads (or writes) it."""
+    with folder_lock(directory):
+        _finish_interrupted_runs(directory)
+        yield
 
 
 def _commit(staging: Path) -> Path:
