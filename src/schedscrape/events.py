@@ -78,6 +78,8 @@ def merge_events(claims: Iterable[Claim]) -> list[Event]:
 
 
 def _merged(claims: list[Claim]) -> Event:
+    if len(claims) == 1 and _as_merged(claims[0].event):
+        return claims[0].event  # what the merge below would rebuild: most events have one claim
     # Most specific first; among equals, a stable order by source so reruns agree.
     ordered = sorted(claims, key=lambda claim: (claim.rank, claim.event.sources))
     conference, year, event_id = claims[0].key
@@ -92,6 +94,20 @@ def _merged(claims: list[Claim]) -> Event:
     values["session_ids"] = sorted({sid for claim in claims for sid in claim.event.session_ids})
     values["sources"] = sorted({source for claim in claims for source in claim.event.sources})
     return Event(**values)
+
+
+_DEFAULTS = {
+    name: field.get_default(call_default_factory=True) for name, field in Event.model_fields.items()
+}
+
+
+def _as_merged(event: Event) -> bool:
+    """Whether each group of the event's fields has its leading field or is all defaults, as
+    merging the event alone leaves it."""
+    return all(
+        getattr(event, group[0]) or all(getattr(event, name) == _DEFAULTS[name] for name in group)
+        for group in FIELD_GROUPS
+    )
 
 
 _FROM_TALK = [name for name in Event.model_fields if name in Talk.model_fields]
