@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
+from schedscrape.check import check_folder
+from schedscrape.check import render as render_check
 from schedscrape.discover import DiscoveryError, entry_url
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
@@ -32,6 +34,7 @@ from schedscrape.scrape import Outcome, Scraper
 
 DEFAULT_FORMATS = "csv,json,parquet"
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_DISAGREE = 1  # `check`: the sources differ
 
 
 class UsageError(Exception):
@@ -94,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_options(crawl)
     _add_fetch_options(crawl)
+
+    check = commands.add_parser(
+        "check",
+        help="report where the sources in an output folder disagree",
+        description="Compare what the folder's sources say of each event: events a source "
+        "should show and does not, titles, authors, times and rooms that differ, and feed "
+        "problems. The report goes to stdout and to DIR/check.json. Exit status 0 when the "
+        "sources agree, 1 when they differ.",
+    )
+    check.add_argument("folder", type=Path, metavar="DIR")
 
     info = commands.add_parser(
         "info",
@@ -302,6 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_fetch(args)
         if args.command == "info":
             return run_info(args)
+        if args.command == "check":
+            return run_check(args)
     except UsageError as exc:  # file names in these and the errors below are escaped
         parser.exit(EXIT_USAGE, terminal_safe(f"schedscrape: error: {exc}") + "\n")
     except ScheduleError as exc:
@@ -341,6 +356,14 @@ def run_info(args: argparse.Namespace) -> int:
     text = json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary)
     print(text if args.json else terminal_safe(text))
     return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    if not args.folder.is_dir():
+        raise UsageError(f"no such folder: {args.folder}")
+    report = check_folder(args.folder)
+    print(terminal_safe(render_check(report)))
+    return EXIT_OK if report["agree"] else EXIT_DISAGREE
 
 
 def run_fetch(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from pydantic import TypeAdapter, ValidationError
 
 from schedscrape.errors import InvalidRecord, TruncatedPage
-from schedscrape.models import Problem, Session, Talk
+from schedscrape.models import Event, Problem, Session, Talk
 from schedscrape.parse.authors import split_authors, split_moderators
 from schedscrape.parse.conferences import canonical_name, conference_of_url, host_of, is_known
 from schedscrape.parse.latex import clean_text
@@ -40,9 +40,11 @@ _SITE_LABEL = re.compile(r"\b([A-Za-z]+)\s+((?:19|20)\d{2})\b")
 class ParsedPage:
     """What `parse_page` returns: the session, its talks in page order, and any problems."""
 
-    session: Session
+    session: Session | None
     talks: list[Talk]
+    kind: str = "session page"
     problems: list[Problem] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
 
 @dataclass
