@@ -1,15 +1,19 @@
 """A small conference site on 127.0.0.1 for crawl tests and the crawl benchmark.
 
 It serves a calendar, session pages in the virtual-site markup, robots.txt and faults, and
-logs every request it answers (time, path, User-Agent) so tests can check politeness.
+logs every request it answers (time, path, User-Agent) so tests can check politeness. Given a
+TLS context, the same port also speaks HTTPS, so `http://127.0.0.1:P` and `https://127.0.0.1:P`
+are one host, as `http://icml.cc` and `https://icml.cc` are.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import html
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -85,7 +89,9 @@ class Fault:
     body: bytes | None = None
     content_type: str | None = None
     # Raw misbehaviour instead of an answer: "reset" (connection reset mid-body), "short"
-    # (body shorter than its Content-Length), "hang" (accept, never answer), "gzip_bomb".
+    # (body shorter than its Content-Length), "hang" (accept, never answer), "gzip_bomb",
+    # "drip" (the page's body one byte every DRIP_EVERY seconds), "drip_headers" (the same
+    # for the headers).
     kind: str | None = None
 
 
@@ -97,6 +103,8 @@ class SiteConfig:
     robots: str = "User-agent: *\nDisallow: /private/\n"
     latency: float = 0.0
     faults: dict[int, Fault] = field(default_factory=dict)
+    robots_location: str | None = None  # robots.txt over plain HTTP answers 301 to this
+    robots_fault: Fault | None = None  # robots.txt misbehaves (a Fault with a kind)
 
 
 @dataclass
@@ -109,7 +117,7 @@ class LoggedRequest:
 class FakeSite:
     """`with FakeSite(config) as site:` serves on `site.url` until the block ends."""
 
-    def __init__(self, config: SiteConfig | None = None) -> None:
+    def __init__(self, config: SiteConfig | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.config = config or SiteConfig()
         self.log: list[LoggedRequest] = []
         self.in_flight = 0
@@ -121,9 +129,9 @@ class FakeSite:
             sid: session_page(self.config.year, sid, self.config.cards)
             for sid in self.config.sessions
         }
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), self._handler(), tls)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.https_url = f"https://127.0.0.1:{self.server.server_port}"
 
     def __enter__(self) -> FakeSite:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -139,12 +147,16 @@ class FakeSite:
             return [entry.path for entry in self.log]
 
     def fault_for(self, path: str) -> Fault | None:
+        if path == "/robots.txt":
+            return self.config.robots_fault
         prefix = f"/virtual/{self.config.year}/session/"
         rest = path[len(prefix) :] if path.startswith(prefix) else ""
         return self.config.faults.get(int(rest)) if rest.isdigit() else None
 
-    def _answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+    def _answer(self, path: str, secure: bool) -> tuple[int, dict[str, str], bytes]:
         config = self.config
+        if path == "/robots.txt" and config.robots_location and not secure:
+            return 301, {"Location": config.robots_location}, b""
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, config.robots.encode()
         if path == f"/virtual/{config.year}/calendar":
@@ -197,7 +209,8 @@ class FakeSite:
                         time.sleep(site.config.latency)
                     fault = site.fault_for(self.path)
                     misbehaviour = fault.kind if fault is not None else None
-                    answer = None if misbehaviour else site._answer(self.path)
+                    secure = isinstance(self.connection, ssl.SSLSocket)
+                    answer = None if misbehaviour else site._answer(self.path, secure)
                 finally:
                     # Counted until the answer is ready, not until it is sent: the client may
                     # send its next request as soon as it has read this one.
@@ -220,6 +233,9 @@ class FakeSite:
                 self.wfile.write(body)
 
             def _misbehave(self, kind: str) -> None:
+                if kind in ("drip", "drip_headers"):
+                    self._drip(kind)
+                    return
                 if kind == "hang":
                     site.stopping.wait(30)
                     self.close_connection = True
@@ -246,6 +262,22 @@ class FakeSite:
                 self.close_connection = True
                 self.connection.close()
 
+            def _drip(self, kind: str) -> None:
+                body = site._pages[site.config.sessions[0]]
+                head = (
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                if kind == "drip":
+                    self.wfile.write(head)
+                slow = body if kind == "drip" else head
+                with contextlib.suppress(OSError):  # the client gave up
+                    for byte in slow:
+                        if site.stopping.wait(DRIP_EVERY):
+                            break
+                        self.wfile.write(bytes([byte]))
+                self.close_connection = True
+
             def log_message(self, *args: object) -> None:
                 pass  # the test reads site.log instead
 
@@ -253,6 +285,29 @@ class FakeSite:
 
 
 _HTML = {"Content-Type": "text/html; charset=utf-8"}
+DRIP_EVERY = 0.1  # seconds between the bytes of a dripping answer: well within any timeout
+
+
+class _Server(ThreadingHTTPServer):
+    """Plain HTTP; with a TLS context, HTTPS on the same port too: a connection that opens
+    with a TLS handshake record (0x16) is wrapped, as a server behind one address would be."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler, tls: ssl.SSLContext | None) -> None:
+        super().__init__(address, handler)
+        self.tls = tls
+
+    def finish_request(self, request, client_address) -> None:
+        if self.tls is None or request.recv(1, socket.MSG_PEEK) != b"\x16":
+            super().finish_request(request, client_address)
+            return
+        try:
+            wrapped = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # the client refused the certificate
+        with wrapped:
+            super().finish_request(wrapped, client_address)
 
 
 @functools.cache

@@ -4,11 +4,12 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 
-from schedscrape.cli import main
+from schedscrape.cli import build_parser, main
 from tests.conftest import EDGE, SESSIONS
 
 
@@ -67,6 +68,27 @@ def test_url_goes_with_one_page(tmp_path):
     assert exited.value.code == 2
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "icml.cc/virtual/2022/session/1",  # no scheme
+        "//icml.cc/virtual/2022/session/1",
+        "ftp://icml.cc/virtual/2022/session/1",
+        "javascript:alert(1)",
+        "https://",
+        "",
+    ],
+)
+def test_parse_url_must_be_a_web_address(tmp_path, capsys, url):
+    """The same check as scrape's URLs: a page's address is absolute http(s)."""
+    page = SESSIONS / "icml2022-hall-g-excerpt.txt"
+    with pytest.raises(SystemExit) as exited:
+        run("parse", page, "--url", url, "-o", tmp_path / "out")
+    assert exited.value.code == 2
+    assert f"argument --url: not an http(s) address: {url!r}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_single_format_and_options(tmp_path):
     page = SESSIONS / "icml2022-hall-g-excerpt.txt"
     assert (
@@ -86,6 +108,8 @@ def test_single_format_and_options(tmp_path):
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "errors.jsonl",
+        "event_claims.json",
+        "events.json",
         "manifest.json",
         "sessions.json",
         "talk_authors.json",
@@ -192,3 +216,94 @@ def test_crawl_entry_must_name_a_conference_year(tmp_path, capsys):
         run("crawl", "nosuchconf", "2022", "-o", tmp_path / "out")
     assert exited.value.code == 2
     assert "give a calendar URL or NAME YEAR" in capsys.readouterr().err
+
+
+OUT_OF_RANGE = {
+    "--rate": ["nan", "inf", "-inf", "1e400", "0", "-0", "-0.0", "-1", "1e-320", "1e9", "x", ""],
+    "--concurrency": ["0", "-0", "-1", "99999999999", "1e3", "1.5", "nan", "²"],
+    "--timeout": ["nan", "inf", "-inf", "1e400", "0", "-0.0", "1e300", "1e-9", "x"],
+    "--retries": ["-1", "11", "99999999999", "1.5", "nan", "inf", "²"],
+    "--max-age": ["99999999999d", "1" * 400, "1e400", "nan", "inf", "-1", "-0", "1w", ""],
+    "--user-agent": ["lab\ncrawler", "lab\x1b[31mcrawler", "lab\rX-Evil: 1", "crawler ✓"],
+}
+
+
+@pytest.mark.parametrize("command", ["scrape", "crawl"])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [(option, value) for option, values in OUT_OF_RANGE.items() for value in values],
+)
+def test_out_of_range_option_is_a_usage_error(tmp_path, capsys, command, option, value):
+    closed = "http://127.0.0.1:9/virtual/2022/calendar"  # never the internet, even if accepted
+    with pytest.raises(SystemExit) as exited:
+        run(
+            command,
+            closed,
+            "--cache",
+            tmp_path / "c",
+            "--retries",
+            0,
+            option,
+            value,
+            "-o",
+            tmp_path / "o",
+        )
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: " in err.splitlines()[-1]
+    assert "Traceback" not in err and "\x1b" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "parsed"),
+    [
+        ("--rate", "0.001", 0.001),
+        ("--rate", "100000", 100000.0),
+        ("--concurrency", "1", 1),
+        ("--concurrency", "100", 100),
+        ("--timeout", "0.001", 0.001),
+        ("--timeout", "3600", 3600.0),
+        ("--retries", "0", 0),
+        ("--retries", "-0", 0),  # negative zero is zero
+        ("--retries", "10", 10),
+        ("--max-age", "0", timedelta(0)),
+        ("--max-age", "999999999d", timedelta(days=999999999)),
+        ("--user-agent", "lab-crawler (mailto:me@example.org)", None),
+    ],
+)
+def test_options_at_their_bounds_are_accepted(option, value, parsed):
+    args = build_parser().parse_args(["scrape", "https://icml.cc/", option, value])
+    got = getattr(args, option.lstrip("-").replace("-", "_"))
+    assert got == (value if parsed is None else parsed)
+
+
+HOSTILE = "evil\x1b[2J\x1b]0;pwned\x07\u202ename"  # clear screen, set title, bidi override
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["parse", f"/nonexistent/{HOSTILE}.html"],  # no such file
+        ["parse", str(SESSIONS), f"--{HOSTILE}"],  # an unrecognised argument
+        ["parse", str(SESSIONS), "--format", HOSTILE],
+        ["scrape", f"https://icml.cc/{HOSTILE}", "--cache", f"{{blocker}}/{HOSTILE}/c.sqlite"],
+        ["parse", str(SESSIONS / "icml2022-hall-g-excerpt.txt"), "-o", f"{{blocker}}/{HOSTILE}"],
+    ],
+    ids=["no such file", "unrecognised argument", "bad format", "cache folder", "output folder"],
+)
+def test_hostile_names_reach_stderr_escaped(tmp_path, capsys, argv):
+    """File names and arguments are escaped on every path to stderr: usage errors, argparse's
+    own errors and operating-system errors."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder is wanted")
+    argv = [arg.replace("{blocker}", str(blocker)) for arg in argv]
+    try:
+        code = main(argv)
+    except SystemExit as exited:
+        code = exited.code
+    assert code in (1, 2)
+    err = capsys.readouterr().err
+    assert "\\x1b[2j" in err.lower() and "\\u202e" in err  # named, escaped
+    assert not any(char in err for char in "\x1b\x07\u202e")
+    assert "Traceback" not in err

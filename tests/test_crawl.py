@@ -6,6 +6,7 @@ The server logs every request, so politeness is checked on what the site actuall
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import schedscrape.scrape
 from schedscrape.cli import main
 from tests.conftest import forked_workers
 from tests.fakesite import LOGIN_WALL, FakeSite, Fault, SiteConfig
+from tests.tls import server_context, trusted_authority
 
 YEAR = 2022
 
@@ -183,6 +185,134 @@ def test_scrape_given_urls(tmp_path):
         assert sorted(session_paths(site)) == sorted(p.split(site.url)[1] for p in urls)
 
 
+def scrape(tmp_path, urls, *extra):
+    return main(
+        [
+            "scrape",
+            *urls,
+            "-o",
+            str(tmp_path / "out"),
+            "--cache",
+            str(tmp_path / "c.sqlite"),
+            "--rate",
+            "100",
+            *map(str, extra),
+        ]
+    )
+
+
+def outcome(tmp_path):
+    """What a run wrote: the session ids, and each failed URL's error message."""
+    out = tmp_path / "out"
+    sessions = json.loads((out / "sessions.json").read_text(encoding="utf-8"))
+    problems = map(json.loads, (out / "errors.jsonl").read_text().splitlines())
+    errors = [problem for problem in problems if problem["severity"] == "error"]
+    by_source = {e["source"]: e["message"] for e in errors}
+    assert len(by_source) == len(errors)  # one error for each failed page
+    return sorted(s["url"] for s in sessions), by_source
+
+
+def test_a_host_with_a_bad_certificate_fails_alone(tmp_path, monkeypatch, capsys, workers):
+    authority = trusted_authority(tmp_path, monkeypatch)
+    bad_tls = server_context(authority, "self-signed")
+    with FakeSite(SiteConfig()) as good, FakeSite(SiteConfig(), tls=bad_tls) as bad:
+        good_urls = [f"{good.url}/virtual/2022/session/{sid}" for sid in (101, 102)]
+        bad_urls = [f"{bad.https_url}/virtual/2022/session/{sid}" for sid in (101, 102)]
+        assert scrape(tmp_path, [bad_urls[0], *good_urls, bad_urls[1]]) == 1
+    written, errors = outcome(tmp_path)
+    assert written == good_urls
+    assert sorted(errors) == bad_urls
+    assert all(
+        message.startswith("robots.txt unreachable (TLS certificate verification failed: ")
+        for message in errors.values()
+    )
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_redirect_to_https_with_a_bad_certificate_fails_that_page(tmp_path, monkeypatch, workers):
+    """http://host/page answers 301 to https://host/page, where the certificate is bad."""
+    authority = trusted_authority(tmp_path, monkeypatch)
+    with FakeSite(SiteConfig(), tls=server_context(authority, "expired")) as site:
+        upgraded = f"{site.https_url}/virtual/2022/session/101"
+        site.config.faults[101] = Fault(status=301, location=upgraded, times=99)
+        urls = [f"{site.url}/virtual/2022/session/{sid}" for sid in (101, 102)]
+        assert scrape(tmp_path, urls, "--retries", 2) == 1
+    written, errors = outcome(tmp_path)
+    assert written == urls[1:]
+    assert errors == {urls[0]: "TLS certificate verification failed: certificate has expired"}
+    assert site.paths().count("/virtual/2022/session/101") == 1  # the 301; TLS never retried
+
+
+@pytest.mark.parametrize("target", ["https", "another site"])
+def test_robots_txt_that_redirects(tmp_path, monkeypatch, workers, target):
+    """http://host/robots.txt answers 301: to https://host/robots.txt, whose rules are obeyed,
+    or to another site, which leaves the rules unknown, so nothing is fetched."""
+    authority = trusted_authority(tmp_path, monkeypatch)
+    config = SiteConfig(robots="User-agent: *\nDisallow: /virtual/2022/session/103\n")
+    with FakeSite(config, tls=server_context(authority)) as site:
+        elsewhere = f"http://localhost:{site.server.server_port}/robots.txt"
+        config.robots_location = f"{site.https_url}/robots.txt" if target == "https" else elsewhere
+        urls = [f"{site.url}/virtual/2022/session/{sid}" for sid in config.sessions]
+        assert scrape(tmp_path, urls) == 1
+    written, errors = outcome(tmp_path)
+    if target == "https":
+        assert site.paths()[:2] == ["/robots.txt", "/robots.txt"]  # http, then https
+        assert "/virtual/2022/session/103" not in site.paths()
+        assert written == [url for url in urls if not url.endswith("/103")]
+        assert errors == {urls[2]: f"disallowed by {site.url}/robots.txt"}
+    else:
+        assert site.paths() == ["/robots.txt"]  # no page, and nothing from the other site
+        assert written == []
+        message = f"robots.txt redirects to another site ({elsewhere}); not crawling"
+        assert errors == dict.fromkeys(urls, message)
+
+
+def test_bad_certificate_drips_and_good_hosts_in_one_run(tmp_path, monkeypatch, capsys, workers):
+    """Four hosts: one with a bad certificate, one whose robots.txt drips, one with dripping
+    pages and one fine. Every good page is written, each bad one is one error, in bounded time."""
+    authority = trusted_authority(tmp_path, monkeypatch)
+    drips = {201: Fault(kind="drip"), 202: Fault(kind="drip_headers")}  # ids differ from fine's
+    with (
+        FakeSite(SiteConfig(), tls=server_context(authority, "self-signed")) as bad_tls,
+        FakeSite(SiteConfig(robots_fault=Fault(kind="drip"))) as slow_robots,
+        FakeSite(SiteConfig(sessions=[201, 202, 203], faults=drips)) as dripping,
+        FakeSite(SiteConfig()) as fine,
+    ):
+        sites = {bad_tls: bad_tls.https_url, slow_robots: slow_robots.url}
+        urls = {
+            site: [f"{sites.get(site, site.url)}/virtual/2022/session/{sid}" for sid in ids]
+            for site, ids in [
+                (bad_tls, [101, 102]),
+                (slow_robots, [101]),
+                (dripping, [201, 202, 203]),
+                (fine, SiteConfig().sessions),
+            ]
+        }
+        started = time.monotonic()
+        everything = [url for site_urls in urls.values() for url in site_urls]
+        assert scrape(tmp_path, everything, "--timeout", 0.5, "--retries", 1) == 1
+        elapsed = time.monotonic() - started
+    written, errors = outcome(tmp_path)
+    assert written == sorted(urls[fine] + urls[dripping][2:])
+    deadline = "gave up after 2 attempts: response not complete within its deadline (2 s)"
+    bad_certificate = (
+        r"robots\.txt unreachable \(TLS certificate verification failed: "
+        r"self.signed certificate\); not crawling"
+    )
+    expected = {
+        **dict.fromkeys(urls[dripping][:2], re.escape(deadline)),
+        **dict.fromkeys(
+            urls[slow_robots], re.escape(f"robots.txt unreachable ({deadline}); not crawling")
+        ),
+        **dict.fromkeys(urls[bad_tls], bad_certificate),
+    }
+    assert sorted(errors) == sorted(expected)
+    assert all(re.fullmatch(expected[url], message) for url, message in errors.items())
+    assert "Traceback" not in capsys.readouterr().err
+    # Two robots.txt attempts of 2 s, then two page attempts of 2 s, with a backoff between.
+    assert elapsed < 20
+
+
 def test_entry_without_sessions_is_an_error(tmp_path, capsys):
     with FakeSite(SiteConfig()) as site:
         code = main(
@@ -197,7 +327,34 @@ def test_entry_without_sessions_is_an_error(tmp_path, capsys):
         )
     assert code == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"schedscrape: error: {site.url}/virtual/2023/calendar: HTTP 404 Not Found"]
+    entry = f"{site.url}/virtual/2023/calendar"
+    assert err[0] == f"schedscrape: error: {entry}: HTTP 404 Not Found"
+    assert err[1].startswith("schedscrape: 1 page (0 ok, 1 failed): 0 sessions") and len(err) == 2
+    (error,) = map(json.loads, (tmp_path / "o" / "errors.jsonl").read_text().splitlines())
+    assert error == {
+        "source": entry,
+        "stage": "fetch",
+        "severity": "error",
+        "message": "HTTP 404 Not Found",
+    }
+
+
+def test_offline_crawl_with_nothing_cached_says_how_to_fill_the_cache(tmp_path, capsys):
+    with FakeSite(SiteConfig()) as site:
+        assert crawl(site, tmp_path, "--offline") == 1
+        assert site.log == []  # offline: the site never hears of it
+        err = capsys.readouterr().err.strip().splitlines()
+        entry = f"{site.url}/virtual/{YEAR}/calendar"
+        message = (
+            "not in the cache, and --offline never touches the network: "
+            "run once without --offline to fill the cache"
+        )
+        assert err[0] == f"schedscrape: error: {entry}: {message}"
+        _, errors = outcome(tmp_path)
+        assert errors == {entry: message}
+        # Doing what it says works.
+        assert crawl(site, tmp_path, "--rate", 100) == 0
+        assert crawl(site, tmp_path, "--offline", out="again") == 0
 
 
 def test_kill_and_resume(tmp_path):

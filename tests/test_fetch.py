@@ -1,13 +1,13 @@
 """The fetcher's unit behaviour, replayed with `responses` (no network, no real sleeping)."""
 
 import sqlite3
+import time
 from datetime import timedelta
 
 import pytest
 import requests
 import responses
 
-from schedscrape import fetch
 from schedscrape.fetch import (
     CacheError,
     Fetcher,
@@ -26,7 +26,7 @@ HTML = b"<html><body>session</body></html>"
 def sleeps(monkeypatch):
     """Record every sleep instead of waiting it out."""
     recorded: list[float] = []
-    monkeypatch.setattr(fetch.time, "sleep", recorded.append)
+    monkeypatch.setattr(time, "sleep", recorded.append)
     return recorded
 
 
@@ -165,6 +165,56 @@ def test_robots_disallow_skips_the_page(fetcher):
     with pytest.raises(RobotsDisallowed, match=r"robots\.txt"):
         fetcher().get(PAGE)
     assert [call.request.url for call in responses.calls] == [f"{SITE}/robots.txt"]
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("start", "hops"),
+    [
+        ("http://icml.cc", ["https://icml.cc/robots.txt"]),  # to https
+        ("https://icml.cc", ["https://www.icml.cc/robots.txt"]),  # to www.
+        ("https://www.icml.cc", ["https://icml.cc/robots.txt"]),  # from www.
+        ("http://icml.cc", ["/robots-moved.txt", "https://www.icml.cc:443/robots.txt"]),
+    ],
+)
+def test_robots_redirect_within_the_site_is_followed(fetcher, start, hops):
+    page = f"{start}/virtual/2022/session/101"
+    current = f"{start}/robots.txt"
+    for hop in hops:
+        responses.get(current, status=301, headers={"Location": hop})
+        current = hop if hop.startswith("http") else f"{start}{hop}"
+    responses.get(current, body="User-agent: *\nDisallow: /virtual/2022/session/\n")
+    responses.get(page, body=HTML)
+    with pytest.raises(RobotsDisallowed, match=rf"^disallowed by {start}/robots\.txt$"):
+        fetcher().get(page)
+    assert page not in [call.request.url for call in responses.calls]
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("https://robots.example.org/icml.txt", "another site"),
+        ("https://cdn.icml.cc/robots.txt", "another site"),
+        ("ftp://icml.cc/robots.txt", "another site"),
+        (f"{SITE}/robots.txt", "too many redirects"),  # a loop
+    ],
+)
+def test_robots_redirect_off_the_site_means_not_crawling(fetcher, location, reason):
+    responses.get(f"{SITE}/robots.txt", status=302, headers={"Location": location})
+    responses.get(PAGE, body=HTML)
+    with pytest.raises(RobotsDisallowed) as raised:
+        fetcher().get(PAGE)
+    assert (
+        str(raised.value)
+        == {
+            "another site": f"robots.txt redirects to another site ({location}); not crawling",
+            "too many redirects": "robots.txt unreachable (too many redirects (more than 5)); "
+            "not crawling",
+        }[reason]
+    )
+    # Neither the page nor another site was asked for anything.
+    assert {call.request.url for call in responses.calls} == {f"{SITE}/robots.txt"}
 
 
 @responses.activate

@@ -13,6 +13,7 @@ import pytest
 from schedscrape.cli import main
 from schedscrape.fetch import Fetcher, FetchError, FetchOptions
 from tests.fakesite import FakeSite, Fault, SiteConfig, session_page
+from tests.tls import BAD_CERTIFICATES, server_context, trusted_authority
 
 UTF8_PAGE = session_page(2022, 106, 2).replace(b"Ada Lovelace", "Ingo Gühring".encode())
 FAULTS = {
@@ -23,12 +24,15 @@ FAULTS = {
     105: Fault(status=302, location="/virtual/2022/session/104", times=99),
     106: Fault(status=200, body=UTF8_PAGE, content_type="text/html; charset=iso-8859-1", times=99),
     107: Fault(kind="gzip_bomb"),
+    # 108 answers normally
+    109: Fault(kind="drip"),  # a byte every 0.1 s: never a read timeout
+    110: Fault(kind="drip_headers"),
 }
 
 
 @pytest.fixture(scope="module")
 def site():
-    config = SiteConfig(sessions=list(range(101, 109)), faults=FAULTS)
+    config = SiteConfig(sessions=list(range(101, 111)), faults=FAULTS)
     with FakeSite(config) as running:
         yield running
 
@@ -67,6 +71,19 @@ def test_fault_ends_in_one_clear_error(site, tmp_path, session_id, message):
         fetcher(tmp_path).get(url(site, session_id))
     assert "\n" not in str(raised.value)
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("session_id", [109, 110])
+def test_dripping_answer_hits_the_deadline(site, tmp_path, session_id):
+    """Each read gets its byte within the 0.5 s timeout; the whole answer gets 4 x 0.5 s."""
+    started = time.monotonic()
+    client = fetcher(tmp_path, timeout=0.5, retries=1)
+    with pytest.raises(FetchError) as raised:
+        client.get(url(site, session_id))
+    assert str(raised.value) == (
+        "gave up after 2 attempts: response not complete within its deadline (2 s)"
+    )
+    assert 4 <= time.monotonic() - started < 6
 
 
 def test_refused_connection_is_one_clear_error(tmp_path):
@@ -122,6 +139,7 @@ def test_wrong_charset_header_is_survived(site, tmp_path):
 
 
 def test_crawl_through_all_faults(site, tmp_path, capsys):
+    started = time.monotonic()
     code = main(
         [
             "crawl",
@@ -135,11 +153,12 @@ def test_crawl_through_all_faults(site, tmp_path, capsys):
             "--retries",
             "1",
             "--timeout",
-            "1",
+            "0.5",
             "--concurrency",
             "8",
         ]
     )
+    elapsed = time.monotonic() - started
     assert code == 1
     sessions = json.loads((tmp_path / "out" / "sessions.json").read_text(encoding="utf-8"))
     assert sorted(s["session_id"] for s in sessions) == ["106", "108"]
@@ -154,5 +173,27 @@ def test_crawl_through_all_faults(site, tmp_path, capsys):
         "104",
         "105",
         "107",
+        "109",
+        "110",
     ]
     assert "Traceback" not in capsys.readouterr().err
+    assert elapsed < 15  # the drips end at their deadline: 2 attempts of 2 s, side by side
+
+
+@pytest.mark.parametrize(("kind", "reason"), BAD_CERTIFICATES.items())
+def test_bad_certificate_is_one_clear_error_never_retried(tmp_path, monkeypatch, kind, reason):
+    authority = trusted_authority(tmp_path, monkeypatch)
+    with FakeSite(SiteConfig(), tls=server_context(authority, kind)) as site:
+        client = fetcher(tmp_path, retries=3, obey_robots=False)
+        with pytest.raises(FetchError, match=f"^TLS certificate verification failed: .*{reason}"):
+            client.get(f"{site.https_url}/virtual/2022/session/101")
+    assert client.stats.requests == 1 and client.stats.retries == 0  # it would not mend
+    assert client.session.verify == str(tmp_path / "trusted-ca.pem")
+
+
+def test_good_certificate_is_fetched(tmp_path, monkeypatch):
+    """The control for the test above: the same server with a certificate the client trusts."""
+    authority = trusted_authority(tmp_path, monkeypatch)
+    with FakeSite(SiteConfig(), tls=server_context(authority)) as site:
+        page = fetcher(tmp_path).get(f"{site.https_url}/virtual/2022/session/101")
+    assert page.content == site._pages[101]

@@ -15,12 +15,15 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
+from schedscrape.check import check_folder
+from schedscrape.check import render as render_check
 from schedscrape.discover import DiscoveryError, entry_url
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
-from schedscrape.fetch import FetchOptions, default_cache_path
+from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchError, FetchOptions, default_cache_path
 from schedscrape.info import render, summarise
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
@@ -31,14 +34,23 @@ from schedscrape.scrape import Outcome, Scraper
 
 DEFAULT_FORMATS = "csv,json,parquet"
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_DISAGREE = 1  # `check`: the sources differ
 
 
 class UsageError(Exception):
     """The command itself is wrong: exit 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors made safe for a terminal: they quote the user's arguments
+    (an unrecognised one, say), which may carry escape sequences."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(terminal_safe(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="schedscrape",
         description="Turn conference schedule pages into clean, validated data.",
     )
@@ -56,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     _add_output_options(parse)
     parse.add_argument(
-        "--url", type=_web_address, help="the page's original address (one page only)"
+        "--url", type=_web_address, help="the page's original http(s) address (one page only)"
     )
     parse.add_argument("--year", type=_year, help="the conference year, if the page lacks it")
     parse.add_argument("--conference", help='the conference name ("ICML"), if the page lacks it')
@@ -86,6 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(crawl)
     _add_fetch_options(crawl)
 
+    check = commands.add_parser(
+        "check",
+        help="report where the sources in an output folder disagree",
+        description="Compare what the folder's sources say of each event: events a source "
+        "should show and does not, titles, authors, times and rooms that differ, and feed "
+        "problems. The report goes to stdout and to DIR/check.json. Exit status 0 when the "
+        "sources agree, 1 when they differ.",
+    )
+    check.add_argument("folder", type=Path, metavar="DIR")
+
     info = commands.add_parser(
         "info",
         help="summarise what an output folder holds",
@@ -101,17 +123,17 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     fetch = parser.add_argument_group("fetch options")
     fetch.add_argument(
         "--rate",
-        type=_positive(float),
+        type=_between(float, 0.001, 100_000),
         default=1.0,
         metavar="R",
-        help="requests per second per host (default: 1)",
+        help="requests per second per host, 0.001 to 100000 (default: 1)",
     )
     fetch.add_argument(
         "--concurrency",
-        type=_positive(int),
+        type=_between(int, 1, 100),
         default=4,
         metavar="N",
-        help="requests in flight at once (default: 4)",
+        help="requests in flight at once, 1 to 100 (default: 4)",
     )
     fetch.add_argument(
         "--cache",
@@ -138,20 +160,22 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     )
     fetch.add_argument(
         "--timeout",
-        type=_positive(float),
+        type=_between(float, 0.001, 3600),
         default=30.0,
         metavar="SECONDS",
-        help="per-request timeout (default: 30)",
+        help="seconds to connect, and to wait for each piece of an answer, up to 3600; a "
+        f"whole response must arrive within {DEADLINE_PER_TIMEOUT} times this (default: 30)",
     )
     fetch.add_argument(
         "--retries",
-        type=_non_negative_int,
+        type=_between(int, 0, 10),
         default=4,
         metavar="N",
-        help="retries on connection errors, 429 and 5xx (default: 4)",
+        help="retries on connection errors, 429 and 5xx, 0 to 10 (default: 4)",
     )
     fetch.add_argument(
         "--user-agent",
+        type=_header_text,
         default=None,
         metavar="TEXT",
         help="identify yourself, e.g. with a contact address; schedscrape's own "
@@ -214,23 +238,21 @@ def _formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def _positive(kind):
+def _between(kind: type[int] | type[float], low: float, high: float):
+    """An argparse type: a number from `low` to `high`. NaN, infinities and numbers too large
+    to use (a timeout no clock can hold, a pool of a billion connections) are refused."""
+    noun = "a whole number" if kind is int else "a number"
+
     def convert(text: str):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+            raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+        if not low <= value <= high:  # False for NaN too
+            raise argparse.ArgumentTypeError(f"not {noun} from {low:g} to {high:g}: {text!r}")
         return value
 
     return convert
-
-
-def _non_negative_int(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
-    return int(text)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -240,7 +262,19 @@ def _duration(text: str) -> timedelta:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text.lower())
     if not match:
         raise argparse.ArgumentTypeError(f"not a duration (like 3600, 30m, 24h, 7d): {text!r}")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
+    try:
+        return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
+    except OverflowError:
+        raise argparse.ArgumentTypeError(
+            f"too long a duration (at most {timedelta.max.days}d): {text!r}"
+        ) from None
+
+
+def _header_text(text: str) -> str:
+    """Text that can go in an HTTP header as it is: printable ASCII."""
+    if not all(" " <= char <= "~" for char in text):
+        raise argparse.ArgumentTypeError(f"only printable ASCII can go in a header: {text!r}")
+    return text
 
 
 def _zone_override(text: str) -> tuple[str, str]:
@@ -296,16 +330,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_fetch(args)
         if args.command == "info":
             return run_info(args)
-    except UsageError as exc:
-        parser.exit(EXIT_USAGE, f"schedscrape: error: {exc}\n")
+        if args.command == "check":
+            return run_check(args)
+    except UsageError as exc:  # file names in these and the errors below are escaped
+        parser.exit(EXIT_USAGE, terminal_safe(f"schedscrape: error: {exc}") + "\n")
     except ScheduleError as exc:
         print(terminal_safe(f"schedscrape: error: {exc}"), file=sys.stderr)
         return EXIT_PAGES_FAILED
     except OSError as exc:
-        print(
-            f"schedscrape: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            file=sys.stderr,
-        )
+        message = f"schedscrape: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+        print(terminal_safe(message), file=sys.stderr)
         return EXIT_PAGES_FAILED
     except KeyboardInterrupt:
         print("schedscrape: interrupted; files already written are complete", file=sys.stderr)
@@ -339,6 +373,14 @@ def run_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_check(args: argparse.Namespace) -> int:
+    if not args.folder.is_dir():
+        raise UsageError(f"no such folder: {args.folder}")
+    report = check_folder(args.folder)
+    print(terminal_safe(render_check(report)))
+    return EXIT_OK if report["agree"] else EXIT_DISAGREE
+
+
 def run_fetch(args: argparse.Namespace) -> int:
     started = time.monotonic()
     if args.command == "crawl":
@@ -360,7 +402,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         obey_robots=not args.ignore_robots,
     )
     with Scraper(options) as scraper:
-        urls = args.urls if args.command == "scrape" else scraper.discover(args.entry)
+        urls = args.urls if args.command == "scrape" else _discover(scraper, args.entry, report)
         with Progress(total=len(urls), unit="session") as progress:
 
             def record(outcome: Outcome) -> None:
@@ -379,6 +421,16 @@ def run_fetch(args: argparse.Namespace) -> int:
         }
     parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
     return _finish(report, parsed, args, started)
+
+
+def _discover(scraper: Scraper, entry: list[str], report: RunReport) -> list[str]:
+    """The entry's session URLs. An entry page that fails (not cached with --offline, a 404,
+    no session links) is recorded like any failed page, so it reaches errors.jsonl."""
+    try:
+        return scraper.discover(entry)
+    except (FetchError, DiscoveryError) as exc:
+        _record_failure(report, _error(entry_url(entry), exc.stage, str(exc)))
+        return []
 
 
 def _finish(

@@ -28,7 +28,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from schedscrape.discover import DiscoveryError, entry_url, session_links
+from schedscrape.discover import entry_url, session_links
 from schedscrape.errors import ScheduleError
 from schedscrape.fetch import (
     Fetcher,
@@ -123,12 +123,9 @@ class Scraper:
         self.fetcher.close()
 
     def discover(self, entry: list[str]) -> list[str]:
-        """Every session URL of the conference-year that `entry` names."""
-        url = entry_url(entry)
-        try:
-            page = self.fetcher.get(url)
-        except FetchError as exc:  # the message names the entry page, not just the status
-            raise DiscoveryError(f"{url}: {exc}") from None
+        """Every session URL of the conference-year that `entry` names. Raises FetchError
+        when the entry page cannot be fetched, DiscoveryError when it lists no session."""
+        page = self.fetcher.get(entry_url(entry))
         return session_links(page.content, page.url)
 
     def scrape(
@@ -186,6 +183,8 @@ class Scraper:
                     robots[host] = self.fetcher.robots_txt(url)
                 except ScheduleError as exc:
                     blocked[host] = exc
+                except Exception as exc:  # a bug on one host must not lose the other hosts
+                    blocked[host] = _internal_error(exc)
         return robots, blocked
 
     def _total_stats(self) -> None:
@@ -261,11 +260,14 @@ def _work(fetcher: Fetcher, url: str, options: _PageOptions):
     except ScheduleError as exc:
         outcome = _failure(url, exc)
     except Exception as exc:  # a bug in one page must not lose the others
-        outcome = _failure(
-            url, FetchError(f"internal error ({type(exc).__name__}: {exc})"), stage="parse"
-        )
+        outcome = _failure(url, _internal_error(exc), stage="parse")
     stats = fetcher.stats
     return outcome, os.getpid(), (stats.requests, stats.cache_hits, stats.retries)
+
+
+def _internal_error(exc: Exception) -> FetchError:
+    """A bug, named in one line: it fails its page (or its host), never the run."""
+    return FetchError(f"internal error ({type(exc).__name__}: {exc})")
 
 
 def _failure(url: str, error: Exception, stage: str | None = None) -> Outcome:

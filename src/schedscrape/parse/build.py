@@ -71,6 +71,23 @@ _EVENT_FROM_TALK = (
 )
 
 
+class _LazyEvents:
+    """`ParsedPage.events`, built from the talks when first read (a dataclass field whose
+    default is this descriptor: `ParsedPage(..., events=[...])` still sets them). A session
+    page's events repeat what its talks hold: validating them at once would cost each page
+    (and each crawl worker, which also sends every record to the parent) a second round."""
+
+    def __get__(self, page: ParsedPage | None, owner: type | None = None):
+        if page is None:
+            return None  # the field's default
+        if page._events is None:
+            page._events = page._talks_events()
+        return page._events
+
+    def __set__(self, page: ParsedPage, events: list[Event] | None) -> None:
+        page._events = events
+
+
 @dataclass
 class ParsedPage:
     """What `parse_page` returns: the page's session (None for an event detail page), its
@@ -82,31 +99,27 @@ class ParsedPage:
     talks: list[Talk]
     kind: str = "session page"
     problems: list[Problem] = field(default_factory=list)
-    # A detail page's event; on other pages the events are their talks' (see `events`).
-    _events: list[Event] | None = field(default=None, repr=False)
+    # None: the events are derived from the talks, when first asked for (see _LazyEvents).
+    events: list[Event] | None = _LazyEvents()
     _links: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)  # by position
 
-    @property
-    def events(self) -> list[Event]:
+    def _talks_events(self) -> list[Event]:
         """One Event per talk with an event id: the talk's fields, its session, the links its
-        card showed. Built when first asked for: they repeat what the talks hold, and a
-        crawl's workers would otherwise validate and send every record twice."""
-        if self._events is None:
-            self._events = _validate(
-                _EVENTS,
-                [
-                    {
-                        **{name: getattr(talk, name) for name in _EVENT_FROM_TALK},
-                        **self._links.get(talk.position, {}),
-                        "session_ids": [talk.session_id],
-                        "sources": [talk.source],
-                    }
-                    for talk in self.talks
-                    if talk.event_id
-                ],
-                self.session.source if self.session else "<page>",
-            )
-        return self._events
+        card showed."""
+        return _validate(
+            _EVENTS,
+            [
+                {
+                    **{name: getattr(talk, name) for name in _EVENT_FROM_TALK},
+                    **self._links.get(talk.position, {}),
+                    "session_ids": [talk.session_id],
+                    "sources": [talk.source],
+                }
+                for talk in self.talks
+                if talk.event_id
+            ],
+            self.session.source if self.session else "<page>",
+        )
 
 
 @dataclass
@@ -269,7 +282,7 @@ def _detail_records(page: RawPage, page_url: str | None, context: _Context) -> P
     fields = {name: fields.get(name) for name in _EVENT_FROM_TALK}
     fields.update(_links(card, context), sources=[context.source])
     event = _validate(_EVENT, fields, context.source)
-    return ParsedPage(None, [], page.kind, context.problems, _events=[event])
+    return ParsedPage(None, [], page.kind, context.problems, [event])
 
 
 def _compare_witness(fields: dict, witness: RawCard, context: _Context) -> None:
