@@ -108,6 +108,8 @@ def test_single_format_and_options(tmp_path):
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "errors.jsonl",
+        "event_claims.json",
+        "events.json",
         "manifest.json",
         "sessions.json",
         "talk_authors.json",

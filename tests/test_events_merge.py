@@ -69,3 +69,14 @@ def test_events_are_kept_apart_by_conference_year_and_id():
         (2025, ["50259", "50300"]),
         (2024, ["50259"]),
     ]
+
+
+def test_an_event_with_one_claim_is_merged_like_one_with_several():
+    """A group without its leading field is left out, with one claim as with two."""
+    odd = Claim("session page", event("page.html", title_raw="   ", url="", room="Hall A"))
+    other_event = Claim("session page", event("other.html").model_copy(update={"event_id": "9"}))
+    alone, _ = merge_events([odd, other_event])
+    (with_another,) = merge_events([odd, Claim("session page", event("more.html"))])
+    assert (alone.title_raw, alone.url, alone.room) == (None, None, "Hall A")
+    assert (with_another.title_raw, with_another.url, with_another.room) == (None, None, "Hall A")
+    assert merge_events([SESSION]) == [SESSION.event]

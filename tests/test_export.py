@@ -13,12 +13,13 @@ from schedscrape.export.atomic import atomic_text
 from schedscrape.export.writers import csv_cell
 from schedscrape.models import Talk
 from tests.conftest import SESSIONS
+from tests.parse_side import with_events
 
 FORMATS = ["csv", "json", "parquet"]
 
 
 def pages(*names):
-    return [parse_page((SESSIONS / name).read_bytes(), source=name) for name in names]
+    return [with_events(parse_page((SESSIONS / name).read_bytes(), source=name)) for name in names]
 
 
 def write(tmp_path: Path, dataset: Dataset, fresh=False, formats=FORMATS) -> Dataset:
@@ -36,9 +37,9 @@ def out(tmp_path):
 
 def test_all_files_are_written(out):
     names = {path.name for path in out.iterdir()}
-    for table in ("sessions", "talks", "talk_authors"):
+    for table in ("sessions", "talks", "talk_authors", "events"):
         assert {f"{table}.{fmt}" for fmt in FORMATS} <= names
-    assert {"errors.jsonl", "manifest.json"} <= names
+    assert {"errors.jsonl", "event_claims.json", "manifest.json"} <= names
     assert not [name for name in names if name.endswith(".tmp")]
 
 
@@ -75,8 +76,16 @@ def test_parquet_gives_lists_and_aware_times(out):
     assert str(talks["start"].dtype) == "datetime64[us, UTC]"
     assert talks.loc[0, "start"] == pd.Timestamp("2025-07-15T23:30:00Z")
     authors = pd.read_parquet(out / "talk_authors.parquet")
-    assert list(authors.columns) == ["session_id", "position", "author_position", "name"]
-    assert authors.iloc[0].to_dict() == {
+    assert list(authors.columns) == [
+        "session_id",
+        "position",
+        "author_position",
+        "name",
+        "institution",
+    ]
+    first = authors.iloc[0].to_dict()
+    assert pd.isna(first.pop("institution"))  # pages name no institution; feeds will
+    assert first == {
         "session_id": "50201",
         "position": 1,
         "author_position": 1,
@@ -103,6 +112,8 @@ def test_manifest_lists_files_with_hashes(out):
         "sessions": 2,
         "talks": 9,
         "talk_authors": sum(len(t["authors"]) for t in talks),
+        "events": 9,
+        "event_claims": 9,
         "errors": 0,
         "warnings": 0,
     }

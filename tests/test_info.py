@@ -7,6 +7,7 @@ import pytest
 
 from schedscrape.cli import main
 from tests.conftest import EDGE, SESSIONS
+from tests.parse_side import saved_detail_page, use_parse_side
 
 POSTERS = SESSIONS / "icml2025-poster-session.html"
 
@@ -16,9 +17,10 @@ def run(*argv):
 
 
 @pytest.fixture
-def folder(tmp_path):
+def folder(tmp_path, monkeypatch):
     """The poster session twice (two session ids, so its events repeat), once with an author
     spelled without accents, plus a login wall that failed."""
+    use_parse_side(monkeypatch)
     pages = tmp_path / "pages"
     pages.mkdir()
     (pages / "a.html").write_bytes(POSTERS.read_bytes())
@@ -101,4 +103,20 @@ def test_folder_whose_pages_all_failed_is_an_error(tmp_path, capsys):
     assert run("parse", EDGE / "login-wall.html", "-o", out) == 1
     capsys.readouterr()
     assert run("info", out) == 1
-    assert "holds no sessions or talks" in capsys.readouterr().err
+    assert "holds no sessions, talks or events" in capsys.readouterr().err
+
+
+def test_events_are_counted_from_the_events_table(folder, tmp_path, monkeypatch, capsys):
+    """A detail page of a shown event adds no event; one of a paper no session shows adds one,
+    in a conference-year of its own when no session of that year is in the folder."""
+    pages = use_parse_side(monkeypatch)
+    shown = saved_detail_page(pages, tmp_path / "41002.html", "41002", title="Robust Attention")
+    alone = saved_detail_page(pages, tmp_path / "39001.html", "39001", year=2024, title="Old")
+    assert run("parse", shown, alone, "-o", folder) == 0
+    capsys.readouterr()
+    assert run("info", folder, "--json") == 0
+    years = json.loads(capsys.readouterr().out)["conference_years"]
+    assert [(y["year"], y["sessions"], y["talks"], y["events"]) for y in years] == [
+        (2024, 0, 0, 1),
+        (2025, 2, 8, 4),
+    ]

@@ -7,12 +7,13 @@
 
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.load import Tables, load
-from schedscrape.models import Problem, Session, Talk, TalkAuthor
+from schedscrape.models import Event, Problem, Session, Talk, TalkAuthor
 from schedscrape.parse import ParsedPage, parse_page
 
 __version__ = "0.1.0"  # the single source: pyproject.toml reads it from here
 
 __all__ = [
+    "Event",
     "PageError",
     "ParsedPage",
     "Problem",

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
+from schedscrape.check import check_folder
+from schedscrape.check import render as render_check
 from schedscrape.crawl import Crawl, EntryCounts
 from schedscrape.discover import (
     EVENTS_LISTS,
@@ -32,13 +34,14 @@ from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchOptions, default_cache_
 from schedscrape.info import render, summarise
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
-from schedscrape.parse.times import TimeParseError, offset_zone
+from schedscrape.parse.times import TimeParseError, local_zone, offset_zone
 from schedscrape.progress import Progress, terminal_safe
 from schedscrape.progress import report as report_line
 from schedscrape.scrape import Outcome, Scraper
 
 DEFAULT_FORMATS = "csv,json,parquet"
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_DISAGREE = 1  # `check`: the sources differ
 
 
 class UsageError(Exception):
@@ -113,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_options(crawl)
     _add_fetch_options(crawl)
+
+    check = commands.add_parser(
+        "check",
+        help="report where the sources in an output folder disagree",
+        description="Compare what the folder's sources say of each event: events a source "
+        "should show and does not, titles, authors, times and rooms that differ, and feed "
+        "problems. The report goes to stdout and to DIR/check.json. Exit status 0 when the "
+        "sources agree, 1 when they differ.",
+    )
+    check.add_argument("folder", type=Path, metavar="DIR")
 
     info = commands.add_parser(
         "info",
@@ -225,6 +238,13 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         help="the UTC offset of a zone label the pages print, for labels that are ambiguous "
         "or unknown (e.g. --zone CST=-06:00); repeatable",
     )
+    parser.add_argument(
+        "--tz",
+        type=_local_zone,
+        metavar="ZONE",
+        help="the zone of times the pages print with no zone at all (2026 events lists, "
+        "pre-2020 schedules): an IANA name such as Asia/Seoul, or +09:00",
+    )
 
 
 def _formats(text: str) -> list[str]:
@@ -289,6 +309,14 @@ def _zone_override(text: str) -> tuple[str, str]:
     return label.strip().upper(), offset.strip()
 
 
+def _local_zone(text: str) -> str:
+    try:
+        local_zone(text)
+    except TimeParseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def _web_address(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -321,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_fetch(args)
         if args.command == "info":
             return run_info(args)
+        if args.command == "check":
+            return run_check(args)
     except UsageError as exc:  # file names in these and the errors below are escaped
         parser.exit(EXIT_USAGE, terminal_safe(f"schedscrape: error: {exc}") + "\n")
     except ScheduleError as exc:
@@ -360,6 +390,14 @@ def run_info(args: argparse.Namespace) -> int:
     text = json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary)
     print(text if args.json else terminal_safe(text))
     return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    if not args.folder.is_dir():
+        raise UsageError(f"no such folder: {args.folder}")
+    report = check_folder(args.folder)
+    print(terminal_safe(render_check(report)))
+    return EXIT_OK if report["agree"] else EXIT_DISAGREE
 
 
 def run_fetch(args: argparse.Namespace) -> int:
@@ -408,6 +446,7 @@ def run_fetch(args: argparse.Namespace) -> int:
                 [] if crawl else args.urls,
                 entries=crawl.entry_urls if crawl else None,
                 zones=dict(args.zones),
+                tz=args.tz,
                 on_outcome=record,
                 follow=follow,
             )
@@ -444,7 +483,7 @@ def _dry_run(options: FetchOptions, entries: list[Entry], args: argparse.Namespa
 
     with Scraper(options, processes=False) as scraper:
         outcomes = scraper.scrape(
-            [], entries=crawl.entry_urls, zones=dict(args.zones), follow=follow
+            [], entries=crawl.entry_urls, zones=dict(args.zones), tz=args.tz, follow=follow
         )
         failed = [outcome.error for outcome in outcomes if outcome.error is not None]
         for problem in failed:
@@ -530,6 +569,7 @@ def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> Pars
             year=args.year,
             conference=args.conference,
             zones=dict(args.zones),
+            tz=args.tz,
             source=source,
         )
     except OSError as exc:

@@ -6,6 +6,9 @@ page, then a feed, then an export, then a session or list page. Fields that belo
 (a title and its raw text, a start, end and zone) come from one source, never mixed: the first
 source whose group has its leading field (the clean title, the start) gives the whole group. A claim
 is kept per source, so parsing a source again replaces only what that source said.
+
+The output folder keeps every claim in `event_claims.json` (see `schedscrape.export.dataset`);
+the `events` table is merged from them on every run.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from schedscrape.models import Event
+from schedscrape.models import Event, Talk
 
 # Lower is more specific. Every other kind of page (session page, events list, list page,
 # schedule, text rendering) ranks after these.
@@ -44,6 +47,19 @@ class Claim:
     kind: str
     event: Event
 
+    def __post_init__(self) -> None:
+        if len(self.event.sources) != 1 or len(self.event.session_ids) > 1:
+            raise ValueError("a claim is one source's: it names one source and at most one session")
+
+    @property
+    def source(self) -> str:
+        return self.event.sources[0]
+
+    @property
+    def session_id(self) -> str | None:
+        """The session the claim's page showed the event in; None for a detail page."""
+        return self.event.session_ids[0] if self.event.session_ids else None
+
     @property
     def key(self) -> tuple[str | None, int | None, str]:
         return (self.event.conference, self.event.year, self.event.event_id)
@@ -62,6 +78,8 @@ def merge_events(claims: Iterable[Claim]) -> list[Event]:
 
 
 def _merged(claims: list[Claim]) -> Event:
+    if len(claims) == 1 and _as_merged(claims[0].event):
+        return claims[0].event  # what the merge below would rebuild: most events have one claim
     # Most specific first; among equals, a stable order by source so reruns agree.
     ordered = sorted(claims, key=lambda claim: (claim.rank, claim.event.sources))
     conference, year, event_id = claims[0].key
@@ -76,3 +94,37 @@ def _merged(claims: list[Claim]) -> Event:
     values["session_ids"] = sorted({sid for claim in claims for sid in claim.event.session_ids})
     values["sources"] = sorted({source for claim in claims for source in claim.event.sources})
     return Event(**values)
+
+
+_DEFAULTS = {
+    name: field.get_default(call_default_factory=True) for name, field in Event.model_fields.items()
+}
+
+
+def _as_merged(event: Event) -> bool:
+    """Whether each group of the event's fields has its leading field or is all defaults, as
+    merging the event alone leaves it."""
+    return all(
+        getattr(event, group[0]) or all(getattr(event, name) == _DEFAULTS[name] for name in group)
+        for group in FIELD_GROUPS
+    )
+
+
+_FROM_TALK = [name for name in Event.model_fields if name in Talk.model_fields]
+
+
+def claims_from_talks(talks: Iterable[Talk]) -> list[Claim]:
+    """The claims a folder written before the events table holds: each talk with an event id,
+    as its session page showed it."""
+    return [
+        Claim(
+            "session page",
+            Event(
+                **{name: getattr(talk, name) for name in _FROM_TALK},
+                session_ids=[talk.session_id],
+                sources=[talk.source],
+            ),
+        )
+        for talk in talks
+        if talk.event_id
+    ]

@@ -33,25 +33,21 @@ class EmptyFolder(ScheduleError):
 def summarise(directory: Path) -> dict[str, Any]:
     """The folder's summary as plain data: what `--json` prints and the table is drawn from."""
     tables = load(directory)
-    talks, authors = tables.talks, tables.talk_authors
-    if tables.sessions.empty and talks.empty:
-        raise EmptyFolder(f"{directory} holds no sessions or talks")
+    talks, authors, events = tables.talks, tables.talk_authors, tables.events
+    if tables.sessions.empty and talks.empty and events.empty:
+        raise EmptyFolder(f"{directory} holds no sessions, talks or events")
     author_rows = authors.merge(
         talks[["session_id", "position", "conference", "year"]], on=["session_id", "position"]
     )
-    sessions_of, talks_of = _by_conference_year(tables.sessions), _by_conference_year(talks)
-    authors_of = _by_conference_year(author_rows)
-    empty = {"sessions": tables.sessions[:0], "talks": talks[:0], "authors": author_rows[:0]}
+    frames = {"sessions": tables.sessions, "talks": talks, "authors": author_rows, "events": events}
+    parts = {name: _by_conference_year(frame) for name, frame in frames.items()}
     return {
         "folder": str(directory),
         "conference_years": [
             _conference_year(
-                key,
-                sessions_of.get(key, empty["sessions"]),
-                talks_of.get(key, empty["talks"]),
-                authors_of.get(key, empty["authors"]),
+                key, **{name: parts[name].get(key, frame[:0]) for name, frame in frames.items()}
             )
-            for key in sorted(sessions_of.keys() | talks_of.keys(), key=_order)
+            for key in sorted(set().union(*parts.values()), key=_order)
         ],
         "problems": _problems(directory / "errors.jsonl"),
         "duplicates": {
@@ -84,7 +80,7 @@ def _plain(value):
     return int(value) if isinstance(value, numbers.Integral) else value
 
 
-def _conference_year(key: tuple, sessions, talks, author_rows) -> dict[str, Any]:
+def _conference_year(key: tuple, sessions, talks, authors, events) -> dict[str, Any]:
     conference, year = key
     timed = talks["start"].notna()
     starts, ends = talks["start"].dropna(), talks["end"].dropna()
@@ -93,8 +89,8 @@ def _conference_year(key: tuple, sessions, talks, author_rows) -> dict[str, Any]
         "year": year,
         "sessions": len(sessions),
         "talks": len(talks),
-        "events": int(talks["event_id"].dropna().nunique()),
-        "authors": int(author_rows["name"].nunique()),
+        "events": len(events),
+        "authors": int(authors["name"].nunique()),
         "first_start": starts.min().isoformat() if len(starts) else None,
         "last_end": ends.max().isoformat() if len(ends) else None,
         "exact_times": round(float(timed.mean()), 4) if len(talks) else None,

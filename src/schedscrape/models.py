@@ -46,6 +46,7 @@ class Session(_TimedRecord):
     content_sha256: str
     fetched_at: AwareDatetime | None = None
     parser_version: str
+    utc_offset: str | None = None  # "-07:00": the offset the page's times carry
 
 
 class Talk(_TimedRecord):
@@ -67,6 +68,8 @@ class Talk(_TimedRecord):
     time_raw: str | None = None
     time_source: Literal["talk", "session"] | None = None
     poster_position: str | None = None
+    room: str | None = None  # the talk's own, else its session's
+    utc_offset: str | None = None
     conference: str | None = None
     year: int | None = None
     source: str
@@ -112,6 +115,7 @@ class TalkAuthor(_Record):
     position: int = Field(ge=1)
     author_position: int = Field(ge=1)
     name: str
+    institution: str | None = None  # where a source names it (feeds); pages do not
 
 
 class Problem(_Record):

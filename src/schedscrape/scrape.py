@@ -68,6 +68,7 @@ class _PageOptions:
     year: int | None
     conference: str | None
     zones: dict[str, str]
+    tz: str | None = None
 
 
 @dataclass
@@ -141,13 +142,14 @@ class Scraper:
         year: int | None = None,
         conference: str | None = None,
         zones: dict[str, str] | None = None,
+        tz: str | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
         follow: Callable[[Outcome], Iterable[str]] | None = None,
     ) -> list[Outcome]:
         """Every outcome: of the `entries` (pages that list the pages to crawl, read by
         `pages_to_crawl`), of the URLs, in the order given (duplicates once), then of the
         URLs `follow` names on an outcome, fetched as soon as it names them. `year`,
-        `conference` and `zones` are passed to `parse_page` for every page."""
+        `conference`, `zones` and `tz` are passed to `parse_page` for every page."""
         order = dict.fromkeys(
             [*((url, True) for url in entries or []), *((url, False) for url in urls)]
         )
@@ -162,7 +164,7 @@ class Scraper:
             return new
 
         outcomes: dict[_Task, Outcome] = {}
-        options = _PageOptions(year, conference, zones or {})
+        options = _PageOptions(year, conference, zones or {}, tz)
         for outcome in self._run(list(order), options, more):
             outcomes[outcome.url, outcome.entry] = outcome
             if on_outcome is not None:
@@ -347,6 +349,7 @@ def _work(fetcher: Fetcher, url: str, entry: bool, options: _PageOptions):
             year=options.year,
             conference=options.conference,
             zones=options.zones,
+            tz=options.tz,
             source=url,
             fetched_at=fetched.fetched_at,
             encoding=fetched.encoding,

@@ -1,9 +1,16 @@
-"""The output folder as a dataset: sessions, talks and talk_authors, keyed by session, and the
-problems of every source that gave them (errors.jsonl).
+"""The output folder as a dataset: sessions, talks and talk_authors, keyed by session; what each
+source says of each event (its claims, kept in `event_claims.json`), merged into the events
+table; and the problems of every source that gave them (errors.jsonl).
 
 A run merges into what is already there: a session parsed again replaces all of its earlier
 rows, so nothing is duplicated and nothing stale is left behind. A source parsed again replaces
 its earlier problems; the problems of sources not parsed again stay.
+
+Claims follow the rows they came with: a session page's claims are kept exactly as long as the
+copy of its session they came with, so a session parsed again replaces them too. A detail page,
+which gives no session, is keyed by its source: parsed again, its new claims replace its old.
+The events table is merged from the claims each time, so what one source said is never mixed
+into another's, and a detail page parsed before or after its session page gives the same row.
 
 A copy of a session whose page reported an error (a truncated download) is incomplete: it never
 replaces a complete copy, in the same run or already in the folder, and the copy left out is
@@ -14,17 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pydantic import BaseModel
 
 from schedscrape.errors import ScheduleError
-from schedscrape.models import Problem, Session, Talk, TalkAuthor
+from schedscrape.events import Claim, merge_events
+from schedscrape.models import Event, Problem, Session, Talk, TalkAuthor
 from schedscrape.parse import ParsedPage
 
 TABLES: dict[str, type[BaseModel]] = {
     "sessions": Session,
     "talks": Talk,
     "talk_authors": TalkAuthor,
+    "events": Event,
 }
 
 
@@ -36,23 +46,34 @@ class DatasetError(ScheduleError):
 
 @dataclass
 class Dataset:
+    """The folder's records. Treated as immutable once built: the events and rows derived
+    from it are computed once."""
+
     sessions: list[Session] = field(default_factory=list)
     talks: list[Talk] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     _rows: dict[str, list[dict]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def from_pages(cls, pages: Iterable[ParsedPage]) -> Dataset:
-        """One entry per session, with every page's problems.
+        """One entry per session, with every page's problems and the claims of the pages kept.
 
         A session seen twice keeps its last complete copy (or, with none complete, the one
-        with the most talks); an incomplete copy left out is named in a warning.
+        with the most talks); an incomplete copy left out is named in a warning. A page with
+        no session (a detail page) keeps its claims, the last page of each source.
         """
         pages = list(pages)
         problems = [problem for page in pages for problem in page.problems]
         broken = _incomplete(problems)
         kept: dict[str, ParsedPage] = {}
+        sessionless: dict[str, list[Claim]] = {}
         for page in pages:
+            if page.session is None:
+                claims = _claims(page)
+                if claims:
+                    sessionless[claims[0].source] = claims
+                continue
             earlier = kept.setdefault(page.session.session_id, page)
             if earlier is page:
                 continue
@@ -66,7 +87,14 @@ class Dataset:
             sessions=[page.session for page in kept.values()],
             talks=[talk for page in kept.values() for talk in page.talks],
             problems=problems,
+            claims=[claim for page in kept.values() for claim in _claims(page)]
+            + [claim for claims in sessionless.values() for claim in claims],
         )
+
+    @cached_property
+    def events(self) -> list[Event]:
+        """One row per event, merged from every claim."""
+        return merge_events(self.claims)
 
     def records(self, name: str) -> list[BaseModel] | None:
         """The table's pydantic records, or None for a table derived as plain rows."""
@@ -83,6 +111,7 @@ class Dataset:
                         "position": talk.position,
                         "author_position": number,
                         "name": author,
+                        "institution": None,
                     }
                     for talk in self.talks
                     for number, author in enumerate(talk.authors, start=1)
@@ -93,13 +122,18 @@ class Dataset:
         return self._rows[name]
 
     def sources(self) -> set[str]:
-        """The files or URLs this dataset's sessions and problems come from."""
-        return {s.source for s in self.sessions} | {p.source for p in self.problems}
+        """The files or URLs this dataset's sessions, claims and problems come from."""
+        return (
+            {s.source for s in self.sessions}
+            | {c.source for c in self.claims}
+            | {p.source for p in self.problems}
+        )
 
     def merged_with(self, newer: Dataset) -> Dataset:
         """This dataset with every session in `newer` replaced by (or added as) its new rows,
-        unless the new copy is incomplete and the one here is not, and with the problems of
-        every source `newer` covers replaced by `newer`'s."""
+        unless the new copy is incomplete and the one here is not; with the claims of every
+        source `newer` has claims of replaced by `newer`'s; and with the problems of every
+        source `newer` covers replaced by `newer`'s."""
         old_broken, new_broken = _incomplete(self.problems), _incomplete(newer.problems)
         here = {session.session_id: session for session in self.sessions}
         notes = []
@@ -111,6 +145,7 @@ class Dataset:
                 notes.append(_left_out(session, old, old_broken, in_folder=True))
         kept_old = set(here)
         parsed_again = newer.sources()
+        claimed_again = {claim.source for claim in newer.claims}
         return Dataset(
             sessions=[s for s in self.sessions if s.session_id in kept_old]
             + [s for s in newer.sessions if s.session_id not in kept_old],
@@ -119,7 +154,17 @@ class Dataset:
             problems=[p for p in self.problems if p.source not in parsed_again]
             + newer.problems
             + notes,
+            claims=[
+                c
+                for c in self.claims
+                if (c.session_id in kept_old if c.session_id else c.source not in claimed_again)
+            ]
+            + [c for c in newer.claims if c.session_id not in kept_old],
         )
+
+
+def _claims(page: ParsedPage) -> list[Claim]:
+    return [Claim(page.kind, event) for event in page.events]
 
 
 def _incomplete(problems: Iterable[Problem]) -> set[str]:

@@ -5,6 +5,10 @@ each time's UTC offset come back as written. Folders written before JSON was alw
 read from Parquet (times come back in UTC) or CSV, typed by the record models. Anything that does
 not read back as valid records is refused with one line, so a merge never drops data silently.
 
+What each source said of each event is kept in `event_claims.json` (always JSON: it is the exact
+store the events table is merged from). A folder written before there was an events table has
+none: its talks are what its session pages claimed.
+
 Before a merge, every file `manifest.json` lists is checked against its sha256: a file changed
 since schedscrape wrote it (by hand, or by another program) stops the run before anything is
 written, whichever format it is in.
@@ -21,37 +25,45 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from schedscrape.events import Claim, claims_from_talks
 from schedscrape.export.dataset import TABLES, Dataset, DatasetError
 from schedscrape.export.formats import WRITERS
 from schedscrape.export.writers import FORMULA_STARTS, LIST_SEPARATOR
 from schedscrape.models import Problem
 
-MANIFEST, ERRORS = "manifest.json", "errors.jsonl"
+MANIFEST, ERRORS, CLAIMS = "manifest.json", "errors.jsonl", "event_claims.json"
 # Where each table is read from, best first: JSON is exact, Parquet loses each time's offset,
 # CSV loses the difference between an empty text and a missing one.
 READ_ORDER = ("json", "parquet", "csv")
 _ADAPTERS = {model: TypeAdapter(list[model]) for model in TABLES.values()}
 _PROBLEM = TypeAdapter(Problem)
+_CLAIMS = TypeAdapter(list[Claim])
 
 
 def read_folder(directory: Path) -> tuple[Dataset, list[dict]]:
     """The dataset an earlier run left in `directory` (checked, typed and consistent), and the
-    runs its manifest lists."""
+    runs its manifest lists, for a run to merge into."""
     try:
-        manifest = _read_manifest(directory)
-        if manifest is not None:
-            _check_hashes(directory, manifest)
-        fmt = _table_format(directory, manifest)
-        dataset = Dataset(problems=_read_problems(directory))
-        if fmt is not None:
-            dataset.sessions = read_records(directory, "sessions", fmt)
-            dataset.talks = read_records(directory, "talks", fmt)
-            _check_keys(dataset, fmt)
+        return read_dataset(directory)
     except DatasetError as exc:
         raise DatasetError(
             f"cannot merge into {directory}: {exc}; nothing was written "
             "(--fresh starts the folder over)"
         ) from None
+
+
+def read_dataset(directory: Path) -> tuple[Dataset, list[dict]]:
+    """`read_folder` without the words about merging: its error names only what is wrong."""
+    manifest = _read_manifest(directory)
+    if manifest is not None:
+        _check_hashes(directory, manifest)
+    fmt = _table_format(directory, manifest)
+    sessions = read_records(directory, "sessions", fmt) if fmt else []
+    talks = read_records(directory, "talks", fmt) if fmt else []
+    dataset = Dataset(
+        sessions, talks, _read_problems(directory), _read_claims(directory, manifest, talks)
+    )
+    _check_keys(dataset, fmt)
     return dataset, manifest.get("runs", []) if manifest else []
 
 
@@ -148,8 +160,30 @@ def _read_problems(directory: Path) -> list[Problem]:
     return problems
 
 
-def _check_keys(dataset: Dataset, fmt: str) -> None:
-    """Each session once, each talk once and in a session of the table."""
+def _read_claims(directory: Path, manifest: dict | None, talks: list) -> list[Claim]:
+    """`event_claims.json`; for a folder written before it existed, the talks' claims."""
+    path = directory / CLAIMS
+    if not path.exists():
+        listed = manifest is not None and CLAIMS in {entry["name"] for entry in manifest["files"]}
+        if listed or any(directory.glob("events.*")):
+            raise DatasetError(f"{CLAIMS} is missing")
+        return claims_from_talks(talks)
+    return read_claims(directory)
+
+
+def read_claims(directory: Path) -> list[Claim]:
+    """`event_claims.json`, validated."""
+    try:
+        return _CLAIMS.validate_json((directory / CLAIMS).read_bytes())
+    except ValidationError as exc:
+        raise DatasetError(f"{CLAIMS}: {_first_error(exc)}") from None
+    except OSError as exc:
+        raise DatasetError(f"{CLAIMS} cannot be read ({first_line(exc)})") from None
+
+
+def _check_keys(dataset: Dataset, fmt: str | None) -> None:
+    """Each session once, each talk once and in a session of the table; each claim of a
+    session page from that session's source."""
     sessions = Counter(session.session_id for session in dataset.sessions)
     talks = Counter((talk.session_id, talk.position) for talk in dataset.talks)
     twice = [key for key, count in sessions.items() if count > 1]
@@ -161,6 +195,17 @@ def _check_keys(dataset: Dataset, fmt: str) -> None:
     orphans = [key for key, _ in talks if key not in sessions]
     if orphans:
         raise DatasetError(f"talks.{fmt} has talks of session {orphans[0]}, which is not there")
+    shown = {(session.session_id, session.source) for session in dataset.sessions}
+    orphans = [
+        claim
+        for claim in dataset.claims
+        if claim.session_id and (claim.session_id, claim.source) not in shown
+    ]
+    if orphans:
+        raise DatasetError(
+            f"{CLAIMS} has claims of session {orphans[0].session_id} from "
+            f"{orphans[0].source}, which is not in the sessions table"
+        )
 
 
 def _csv_rows(path: Path, model: type[BaseModel]) -> list[dict]:

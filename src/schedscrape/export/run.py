@@ -1,7 +1,9 @@
-"""Writing a run's results: the merged dataset in each format, errors.jsonl and manifest.json."""
+"""Writing a run's results: the merged dataset in each format, errors.jsonl, event_claims.json
+and manifest.json."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -9,7 +11,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +20,8 @@ from schedscrape.export.atomic import atomic_text
 from schedscrape.export.dataset import Dataset
 from schedscrape.export.formats import WRITERS
 from schedscrape.export.lock import folder_lock
-from schedscrape.export.readback import ERRORS, MANIFEST, read_folder
+from schedscrape.export.readback import CLAIMS, ERRORS, MANIFEST, read_folder
+from schedscrape.export.writers import write_json_array
 from schedscrape.models import Problem
 from schedscrape.parse import PARSER_VERSION
 from schedscrape.progress import report as report_line
@@ -70,8 +73,7 @@ def write_outputs(
     renames of a committed folder. Returns the dataset written.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    with folder_lock(directory):
-        _finish_interrupted_runs(directory)
+    with settled_folder(directory):
         existing, earlier = (Dataset(), []) if fresh else read_folder(directory)
         # The CLI records each page's problems as it goes; `new` holds them too, and any
         # copies of a session it left out, which are this run's problems as well.
@@ -80,6 +82,7 @@ def write_outputs(
             new.sessions,
             new.talks,
             [*report.problems, *(problem for problem in new.problems if problem not in known)],
+            new.claims,
         )
         dataset = existing.merged_with(run)
         sources = run.sources()  # the merge may leave out more copies: record them too
@@ -99,6 +102,8 @@ def write_outputs(
                 for problem in dataset.problems:
                     stream.write(json.dumps(problem.model_dump(), ensure_ascii=False) + "\n")
             staged.append(errors_path)
+            write_json_array(dataset.claims, staging / CLAIMS)
+            staged.append(staging / CLAIMS)
             _write_manifest(staging / MANIFEST, dataset, new, staged, report, earlier)
             _fsync_directory(staging)
             staging = _commit(staging)
@@ -110,6 +115,15 @@ def write_outputs(
 
 
 _STAGING, _COMMITTED = ".staging-", ".committed-"
+
+
+@contextlib.contextmanager
+def settled_folder(directory: Path) -> Iterator[None]:
+    """The folder under its writer lock, with what killed runs left finished or removed: no
+    run changes it while the block reads (or writes) it."""
+    with folder_lock(directory):
+        _finish_interrupted_runs(directory)
+        yield
 
 
 def _commit(staging: Path) -> Path:
@@ -168,6 +182,7 @@ def _write_manifest(
             "failed_pages": report.failed_pages,
             "sessions": len(new.sessions),
             "talks": len(new.talks),
+            "events": len(new.events),
             "errors": report.errors,
             "warnings": report.warnings,
             **report.extra_counts,
@@ -180,6 +195,8 @@ def _write_manifest(
             "sessions": len(dataset.sessions),
             "talks": len(dataset.talks),
             "talk_authors": len(dataset.rows("talk_authors")),
+            "events": len(dataset.events),
+            "event_claims": len(dataset.claims),
             "errors": severities["error"],
             "warnings": severities["warning"],
         },

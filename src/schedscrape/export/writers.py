@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -66,13 +67,17 @@ class JsonWriter(TableWriter):
     format = "json"
 
     def write_table(self, dataset, name, model, path):
-        # One object per line, each serialised in pydantic's Rust core: records through their
-        # model's serializer, derived rows (no models behind them) as plain dicts.
+        # Records through their model's serializer, derived rows (no models behind them) as
+        # plain dicts.
         records = dataset.records(name)
-        items = records if records is not None else dataset.rows(name)
-        lines = [pydantic_core.to_json(item) for item in items]
-        with atomic_path(path) as temporary:
-            temporary.write_bytes(b"[\n" + b",\n".join(lines) + (b"\n]\n" if lines else b"]\n"))
+        write_json_array(records if records is not None else dataset.rows(name), path)
+
+
+def write_json_array(items: Iterable[object], path: Path) -> None:
+    """A JSON array, one item a line, each serialised in pydantic's Rust core, atomically."""
+    lines = [pydantic_core.to_json(item) for item in items]
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(b"[\n" + b",\n".join(lines) + (b"\n]\n" if lines else b"]\n"))
 
 
 class CsvWriter(TableWriter):

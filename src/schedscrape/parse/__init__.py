@@ -1,5 +1,12 @@
 """Page (bytes or text) -> validated records. Readers for HTML and plain text produce a RawPage;
-`build` applies the text, time and author rules to it."""
+`build` applies the text, time and author rules to it.
+
+HTML with session cards goes to the session-page reader first (the pages crawled by the
+thousand), other HTML to the readers of the other kinds (`parse.readers`). A page none of them
+recognises gets the session reader's explanation: empty, a login wall, an anti-bot challenge,
+or not a session page. That explanation is looked for only then: a detail page whose navbar
+offers a login form is a detail page, and is not searched for walls (which costs more than
+reading it)."""
 
 from __future__ import annotations
 
@@ -7,11 +14,14 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from schedscrape.errors import EmptyPage
+from schedscrape.errors import EmptyPage, NotASessionPage
 from schedscrape.parse.build import PARSER_VERSION, ParsedPage, build_records
 from schedscrape.parse.encoding import head_text, page_encoding, to_text, to_utf8
 from schedscrape.parse.html import looks_like_html, parse_html
+from schedscrape.parse.raw import RawPage
+from schedscrape.parse.readers import read_other_kinds
 from schedscrape.parse.text import parse_text
+from schedscrape.parse.times import local_zone
 
 __all__ = ["PARSER_VERSION", "ParsedPage", "parse_page"]
 
@@ -27,22 +37,27 @@ def parse_page(
     encoding: str | None = None,
     today: date | None = None,
     zones: Mapping[str, str] | None = None,
+    tz: str | None = None,
 ) -> ParsedPage:
-    """Parse one session page, HTML or a plain-text rendering, told apart by content.
+    """Parse one page, HTML or a plain-text rendering, told apart by content: a session page,
+    an events list, a list page, a schedule or an event detail page (`.kind` says which).
 
-    Raises a `schedscrape.errors.PageError` (one-line message) for pages that give no session:
-    empty, binary, login-walled, or not a session page. `encoding` is the HTTP charset, if known.
-    `zones` maps zone labels to UTC offsets ({"CST": "-06:00"}), for labels the built-in table
-    does not know or cannot tell apart.
+    Raises a `schedscrape.errors.PageError` (one-line message) for pages that give nothing:
+    empty, binary, login-walled, or of no kind it reads. `encoding` is the HTTP charset, if
+    known. `zones` maps zone labels to UTC offsets ({"CST": "-06:00"}), for labels the
+    built-in table does not know or cannot tell apart. `tz` is the zone of times printed with
+    none ("Asia/Seoul" or "+09:00"); a ValueError if it is neither.
     """
+    local = local_zone(tz) if tz else None
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     if not raw.strip():
         raise EmptyPage("page is empty")
     codec = "utf-8" if isinstance(data, str) else page_encoding(raw, encoding)
     if looks_like_html(head_text(raw, codec)):
-        page = parse_html(raw if isinstance(data, str) else to_utf8(raw, codec))
+        page = _read_html(raw if isinstance(data, str) else to_utf8(raw, codec))
     else:
         page = parse_text(data if isinstance(data, str) else to_text(raw, codec))
+        page.kind = "text rendering"
     return build_records(
         page,
         source=source or url or "<memory>",
@@ -53,4 +68,24 @@ def parse_page(
         fetched_at=fetched_at,
         today=today,
         zones={label.upper(): offset for label, offset in (zones or {}).items()},
+        local_zone=local,
     )
+
+
+# A session page's cards (MARKUP.md): a page without this class has no session to read.
+_SESSION_CARD = b"track-schedule-card"
+
+
+def _read_html(data: bytes) -> RawPage:
+    refusal = None
+    if _SESSION_CARD in data:
+        try:
+            return parse_html(data)
+        except NotASessionPage as exc:  # the class named in a script, say
+            refusal = exc
+    page = read_other_kinds(data)
+    if page is not None:
+        return page
+    if refusal is not None:
+        raise refusal
+    return parse_html(data)  # it raises, saying what the page is instead

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -11,6 +12,21 @@ from lxml import etree
 _LD_JSON = etree.XPath("//script[@type='application/ld+json']/text()")
 _EVENT_PATH_ID = re.compile(r"/virtual/\d{4}/(?:[a-z-]+/)?(\d+)/?$")
 _BOARD = re.compile(r"^(.*?)\s*(#\s*[\w-]+)$")
+
+
+_PARSERS = threading.local()  # lxml parsers must not be shared between threads
+
+
+def parse_tree(data: bytes) -> etree._Element | None:
+    """A page's tree (UTF-8 bytes), with the session reader's settings: forgiving, offline, and
+    a plain etree parser (lxml.html's element classes cost more than the parse itself).
+    None when nothing is left to read."""
+    if not hasattr(_PARSERS, "parser"):
+        _PARSERS.parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+    try:
+        return etree.fromstring(data, _PARSERS.parser)
+    except (etree.LxmlError, ValueError):
+        return None
 
 
 def classes(element: etree._Element) -> list[str]:
@@ -31,7 +47,10 @@ def inline_text(element: etree._Element | None) -> str | None:
 
 def event_id_of(href: str | None) -> str | None:
     """The numeric id at the end of an event address (`/virtual/2023/poster/70701`)."""
-    match = _EVENT_PATH_ID.search(urlsplit(href or "").path)
+    try:
+        match = _EVENT_PATH_ID.search(urlsplit(href or "").path)
+    except ValueError:  # "http://[oops/virtual/2023/poster/1"
+        return None
     return match.group(1) if match else None
 
 
@@ -81,5 +100,8 @@ def web_href(href: str | None) -> str | None:
     if not href:
         return None
     cleaned = "".join(href.split())  # browsers drop tabs and newlines inside a scheme
-    scheme = urlsplit(cleaned).scheme.lower()
+    try:
+        scheme = urlsplit(cleaned).scheme.lower()
+    except ValueError:  # a malformed host: "http://[oops"
+        return None
     return href.strip() if scheme in ("", "http", "https") else None

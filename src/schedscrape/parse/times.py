@@ -6,10 +6,12 @@ offset, so the zone is always read from the text, through an explicit table; not
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = {
     name: number
@@ -147,6 +149,30 @@ class TimeParseError(ValueError):
     """The text looks like a time slot but cannot be read exactly (unknown zone, bad date)."""
 
 
+class MissingContext(TimeParseError):
+    """The slot reads fine but needs what only the user can give: its year or its zone. A page
+    that lacks it lacks it for every slot, so it is reported once per page, not per slot."""
+
+    problem = "times lack a year or a zone"  # what the page-level warning says
+    remedy = ""
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+class MissingYear(MissingContext):
+    problem = "times print no year"
+    remedy = "pass --year or --url"
+
+
+class MissingZone(MissingContext):
+    """2026 events lists and pre-2020 schedules print no zone at all."""
+
+    problem = "times name no zone"
+    remedy = "give it with --tz (an IANA name such as Asia/Seoul, or +09:00)"
+
+
 @dataclass(frozen=True)
 class TimeRange:
     """A parsed slot; `timezone` is the label as shown ("PDT", "-03"). `weekday_clash` says
@@ -156,6 +182,10 @@ class TimeRange:
     end: datetime | None
     timezone: str
     weekday_clash: str | None = None
+
+    @functools.cached_property
+    def utc_offset(self) -> str | None:
+        return utc_offset(self.start)
 
 
 def might_hold_time(text: str) -> bool:
@@ -214,13 +244,15 @@ def parse_time_range(
     default_zone: str | None = None,
     zones: Mapping[str, str] | None = None,
     year_origin: str = "as given",
+    local: tzinfo | None = None,
 ) -> TimeRange:
     """Read `raw` exactly, or raise TimeParseError saying why it cannot be read.
 
     `year` is required unless the text prints one; `default_zone` is a page-level zone label
     for slots printed without one (day pages start with such a header); `zones` are the
     user's own offsets for labels, which settle ambiguous ones ({"CST": "-06:00"});
-    `year_origin` says where `year` came from ("as given by --year"), for the weekday check.
+    `year_origin` says where `year` came from ("as given by --year"), for the weekday check;
+    `local` is the zone of slots that name none (`--tz`), exact for the slot's date.
     """
     match = _FULL.match(raw)
     if match is None:
@@ -228,11 +260,11 @@ def parse_time_range(
     if match.group("a_y"):
         year, year_origin = int(match.group("a_y")), "as printed"
     if year is None:
-        raise TimeParseError(f"no year for {raw!r}")
+        raise MissingYear(f"no year for {raw!r}", raw)
     zone_label = match.group("z1") or match.group("z2") or default_zone
-    if not zone_label:
-        raise TimeParseError(f"no time zone shown in {raw!r}")
-    tz = zone(zone_label, zones)
+    if not zone_label and local is None:
+        raise MissingZone(f"no time zone shown in {raw!r}", raw)
+    tz = zone(zone_label, zones) if zone_label else local
     start_date = _date(match, "a_", year)
     end_date = _date(match, "b_", year) if match.group("b_m1") or match.group("b_m2") else None
     clash = _weekday_clash(match, "a_", start_date) or (
@@ -242,6 +274,7 @@ def parse_time_range(
         clash += f"; times use {year} {year_origin}"
     start_clock, end_clock = _clocks(match.group("t1"), match.group("t2"))
     start = datetime.combine(start_date, start_clock, tz)
+    zone_label = zone_label or start.tzname()  # --tz: the zone's name on that date ("KST")
     if end_clock is None:
         return TimeRange(start, None, zone_label, clash)
     end_tz = zone(match.group("z2"), zones) if match.group("z2") else tz
@@ -271,6 +304,36 @@ def zone(label: str, overrides: Mapping[str, str] | None = None) -> timezone:
             f"unknown time zone {label!r}; give its offset with --zone {key}=+HH:MM"
         )
     return timezone(timedelta(hours=ZONE_OFFSETS[key]), label)
+
+
+_OFFSET_NAME = re.compile(r"(?:UTC|GMT)?[+-]", re.IGNORECASE)
+
+
+def local_zone(name: str) -> tzinfo:
+    """`--tz`: an IANA zone ("Asia/Seoul", exact across daylight-saving changes) or a fixed
+    offset ("+09:00", "-03"); TimeParseError for anything else."""
+    text = name.strip()
+    if _OFFSET_NAME.match(text):
+        return offset_zone(text)
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a name too long
+        raise TimeParseError(
+            f"unknown time zone {name!r}: give an IANA name such as Asia/Seoul, or +HH:MM"
+        ) from None
+
+
+def utc_offset(moment: datetime | None) -> str | None:
+    """ "+09:00" for a time in Seoul; None for no time."""
+    return _offset_text(moment.utcoffset()) if moment else None
+
+
+@functools.cache  # a page's hundreds of talks share a few offsets
+def _offset_text(offset: timedelta | None) -> str | None:
+    if offset is None:
+        return None
+    hours, minutes = divmod(abs(round(offset.total_seconds() / 60)), 60)
+    return f"{'-' if offset < timedelta(0) else '+'}{hours:02d}:{minutes:02d}"
 
 
 def offset_zone(offset: str, label: str | None = None) -> timezone:

@@ -74,4 +74,4 @@ def _abstract(root: etree._Element) -> str | None:
     return None
 
 
-READER = HtmlReader(kind="detail page", recognises=recognises, read=read)
+READER = HtmlReader(kind="detail page", markers=(b"event-title",), recognises=recognises, read=read)

@@ -102,4 +102,4 @@ def _article(root: etree._Element) -> dict | None:
     return next((item for item in linked_data(root) if item.get("@type") in _ARTICLE_TYPES), None)
 
 
-READER = HtmlReader(kind="detail page", recognises=recognises, read=read)
+READER = HtmlReader(kind="detail page", markers=(b"card-header",), recognises=recognises, read=read)

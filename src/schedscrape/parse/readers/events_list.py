@@ -72,4 +72,6 @@ def _in_title(link: etree._Element) -> bool:
     return parent is not None and "event-title" in classes(parent)
 
 
-READER = HtmlReader(kind="events list", recognises=recognises, read=read)
+READER = HtmlReader(
+    kind="events list", markers=(b"data-event-id", b"event-card"), recognises=recognises, read=read
+)

@@ -48,4 +48,4 @@ def _card(card: etree._Element) -> RawCard:
     return raw
 
 
-READER = HtmlReader(kind="list page", recognises=recognises, read=read)
+READER = HtmlReader(kind="list page", markers=(b"displaycards",), recognises=recognises, read=read)

@@ -45,4 +45,4 @@ def _card(card: etree._Element) -> RawCard:
     return raw
 
 
-READER = HtmlReader(kind="schedule", recognises=recognises, read=read)
+READER = HtmlReader(kind="schedule", markers=(b"maincard",), recognises=recognises, read=read)

@@ -1,0 +1,66 @@
+"""Every kind of HTML page besides the session page, one reader per kind, asked in order.
+
+The session page is the hot path and is read first, by `schedscrape.parse.html`; a page it
+refuses as "not a session page" comes here. Adding a kind is one module with a `READER` and
+one line in `READERS`. More specific kinds come first: a detail page may show related events
+in list markup, never the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from schedscrape.parse.htmltree import parse_tree
+from schedscrape.parse.raw import RawPage
+from schedscrape.parse.readers import detail_2026, detail_page, events_list, list_page, maincard
+from schedscrape.parse.readers.base import HtmlReader
+
+READERS: tuple[HtmlReader, ...] = (
+    detail_2026.READER,
+    detail_page.READER,
+    events_list.READER,
+    list_page.READER,
+    maincard.READER,
+)
+
+_CANONICAL = etree.XPath(
+    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
+)
+_TITLES = etree.XPath("/html/head/title/text()")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# Anything the server prints after the cards: if none of it arrived, the download was cut.
+_PAGE_END_MARKERS = (b"successful-page-load", b"<footer", b"</body", b"</html")
+
+
+def read_other_kinds(data: bytes) -> RawPage | None:
+    """The page (UTF-8 bytes) read by the first reader that recognises it, or None.
+
+    The tree is built only when the bytes hold some reader's markers: a page of another
+    site, however big, costs a byte search."""
+    candidates = [reader for reader in READERS if any(m in data for m in reader.markers)]
+    if not candidates:
+        return None
+    root = parse_tree(data)
+    if root is None:
+        return None
+    reader = next((reader for reader in candidates if reader.recognises(root)), None)
+    if reader is None:
+        return None
+    page = reader.read(root, data)
+    page.truncated = _cut_short(data, reader)
+    page.canonical_url = page.canonical_url or next(iter(_CANONICAL(root)), None)
+    titles = [" ".join(title.split()) for title in _TITLES(root)]
+    page.site_label = page.site_label or next((t for t in titles if _YEAR.search(t)), None)
+    page.title = page.title or next((t for t in titles if t), None)  # a list without heading
+    return page
+
+
+def _cut_short(data: bytes, reader: HtmlReader) -> bool:
+    """A whole document (a browser's copy of part of a page is a fragment, and ends anywhere)
+    with nothing of the page's end after its last card: the download stopped inside it."""
+    if not data[:1024].lstrip().lower().startswith((b"<!doctype", b"<html")):
+        return False
+    last = max(data.rfind(marker) for marker in reader.markers)
+    return not any(data.find(end, last) != -1 for end in _PAGE_END_MARKERS)
