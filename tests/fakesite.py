@@ -1,7 +1,10 @@
 """A small conference site on 127.0.0.1 for crawl tests and the crawl benchmark.
 
 It serves a calendar, session pages in the virtual-site markup, robots.txt and faults, and
-logs every request it answers (time, path, User-Agent) so tests can check politeness. Given a
+logs every request it answers (time, path, User-Agent) so tests can check politeness. Given
+events lists, it is a 2026-style site instead: its calendar links the year's events lists
+and no session, the lists print times without a zone, and each event's detail page prints
+its time with a numeric offset (`-03`). Several sites on their own ports are several hosts. Given a
 TLS context, the same port also speaks HTTPS, so `http://127.0.0.1:P` and `https://127.0.0.1:P`
 are one host, as `http://icml.cc` and `https://icml.cc` are.
 """
@@ -58,11 +61,39 @@ def session_page(year: int, session_id: int, cards: int) -> bytes:
 </body></html>""".encode()
 
 
-def calendar_page(year: int, session_ids: list[int]) -> bytes:
+def poster_detail_page(base: str, year: int, session_id: int, number: int) -> bytes:
+    """A 2020-25 event detail page of a session page's talk: its links and full abstract."""
+    event = session_id * 1000 + number
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>ICML {year} Poster {event}</title>
+<link rel="canonical" href="{base}/virtual/{year}/poster/{event}"></head><body>
+<div class="card-header">
+  <h3 class="text-center">Poster</h3>
+  <h2 class="card-title main-title text-center">Talk {number} of session {session_id}</h2>
+  <h3 class="card-subtitle mb-2 text-muted text-center">Ada Lovelace &middot; Alan Turing</h3>
+  <h5 class="text-center text-muted">Hall {session_id % 7} #{session_id}-{number}</h5>
+  <div class="text-center">
+    <div>{date(year, 7, 16):%a} 16 Jul 11 a.m. PDT &mdash; 1:30 p.m. PDT</div></div>
+  <a class="btn href_URL" title="OpenReview" href="https://openreview.net/forum?id=P{event}">
+    OpenReview</a>
+</div>
+<div id="abstractExample"><span class="font-weight-bold">Abstract:</span>
+  <p>The full abstract of poster {event}.</p></div>
+</body></html>""".encode()
+
+
+def calendar_page(year: int, session_ids: list[int], events_lists: list[str] = ()) -> bytes:
     links = "\n".join(
         f'<div class="poster-session"><a href="/virtual/{year}/session/{sid}">Session {sid}</a>'
         f'</div><a href="/virtual/{year}/session/{sid}#details">again</a>'
         for sid in session_ids
+    )
+    links += "\n".join(
+        f'<a class="nav-link" href="/virtual/{year}/events/{kind}">{kind.title()}s</a>'
+        f'<a href="/virtual/{year}/events/{kind}/">again</a>'
+        f'<a href="https://elsewhere.example/virtual/{year}/events/{kind}">another host</a>'
+        f'<a href="/virtual/{year - 1}/events/{kind}">last year</a>'
+        for kind in events_lists
     )
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <div class="container2 day-1">{links}
@@ -70,6 +101,78 @@ def calendar_page(year: int, session_ids: list[int]) -> bytes:
 <a href="https://elsewhere.example/virtual/{year}/session/777">another host</a>
 <a href="/virtual/{year}/poster/5">a poster</a>
 </div></body></html>""".encode()
+
+
+def event_slot(index: int) -> tuple[date, str, str]:
+    """The n-th event of a list: its day and its start and end as printed (15 minutes each,
+    from 9:00 AM on Apr 23; the last one runs past noon)."""
+    start = 9 * 60 + 15 * index
+    return date(2026, 4, 23), _clock(start), _clock(start + 15)
+
+
+def _clock(minutes: int) -> str:
+    hours, minutes = divmod(minutes, 60)
+    return f"{(hours - 1) % 12 + 1}:{minutes:02d} {'AM' if hours < 12 else 'PM'}"
+
+
+def events_list_page(year: int, kind: str, event_ids: list[int]) -> bytes:
+    """A 2026 events list: one card per event, times with no zone (MARKUP.md)."""
+    cards = []
+    for index, event in enumerate(event_ids):
+        day, start, end = event_slot(index)
+        cards.append(f"""
+    <div class="event-card touchup-date" id="event-{event}" data-event-id="{event}"
+         data-event-type="{kind.title()}" data-event-title="event {event}">
+      <span class="event-type-badge">{kind.title()}</span>
+      <h3 class="event-title"><a href="/virtual/{year}/{kind}/{event}">Event {event}:
+        $\\alpha$-Scaling</a></h3>
+      <div class="event-speakers">Ada Lovelace &#8901; Author {index}</div>
+      <div class="event-meta-row">
+        <span class="meta-pill time"><i class="fas fa-clock"></i>
+          <span class="touchup-time">{day:%b} {day.day}, {start} - {end}</span></span>
+        <span class="meta-pill"><i class="fas fa-map-marker-alt"></i> <span>HALL A</span></span>
+      </div>
+      <div class="event-abstract">
+        <div class="abstract-text" id="abstract-{event}">We study event {event}.</div>
+        <a class="show-more-btn" href="#">Show more</a>
+        <a class="view-details-link" href="/virtual/{year}/{kind}/{event}">View full details</a>
+      </div>
+    </div>""")
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{year} {kind.title()}s</title></head><body>
+<nav><a class="nav-link" href="/virtual/{year}/events/{kind}">{kind.title()}s</a></nav>
+<div class="events-page-header"><h1>{year} {kind.title()}s</h1>
+  <span class="events-count-badge">{len(event_ids)} Events</span></div>
+<div class="grid-displaycards" id="events-container">{"".join(cards)}
+</div>
+<footer>Successful Page Load</footer>
+</body></html>""".encode()
+
+
+def detail_page_2026(base: str, year: int, kind: str, event: int, index: int, offset: str) -> bytes:
+    """A 2026 event detail page: the event's time with a numeric offset, and its links."""
+    day, start, end = event_slot(index)
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Event {event}</title>
+<link rel="canonical" href="{base}/virtual/{year}/{kind}/{event}"></head><body>
+<main class="event-page"><div class="event-header">
+  <span class="event-type-badge">{kind.title()}</span>
+  <h1 class="event-title">Event {event}: $\\alpha$-Scaling</h1>
+  <div class="event-organizers">Ada Lovelace &#8901; Author {index}</div>
+  <div class="event-meta-row">
+    <span class="meta-pill"><i class="fas fa-calendar"></i>
+      {day:%a}, {day:%b} {day.day}, {day.year} &bull; {start} &ndash; {end} {offset}</span>
+    <span class="meta-pill"><i class="fas fa-map-marker-alt"></i> <span>HALL A</span></span>
+  </div>
+  <div class="event-actions">
+    <a class="action-btn" href="https://openreview.net/forum?id=E{event}">OpenReview</a>
+  </div>
+</div>
+<div class="abstract-section"><h3 class="abstract-header">Abstract</h3>
+  <div class="abstract-text collapsed"><div class="abstract-text-inner">
+    <p>We study event {event}, in full.</p></div>
+    <button class="show-more-btn">Show more</button></div></div>
+</main></body></html>""".encode()
 
 
 LOGIN_WALL = b"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
@@ -105,6 +208,11 @@ class SiteConfig:
     faults: dict[int, Fault] = field(default_factory=dict)
     robots_location: str | None = None  # robots.txt over plain HTTP answers 301 to this
     robots_fault: Fault | None = None  # robots.txt misbehaves (a Fault with a kind)
+    # A 2026-style site: events lists by kind ("oral": event ids), each event with a detail
+    # page printing `detail_offset`, or its own offset here (None: no detail page, a 404).
+    events_lists: dict[str, list[int]] = field(default_factory=dict)
+    detail_offset: str = "-03"
+    detail_offsets: dict[int, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -160,7 +268,10 @@ class FakeSite:
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, config.robots.encode()
         if path == f"/virtual/{config.year}/calendar":
-            return 200, _HTML, calendar_page(config.year, config.sessions)
+            return 200, _HTML, calendar_page(config.year, config.sessions, [*config.events_lists])
+        event_page = self._event_page(path)
+        if event_page is not None:
+            return 200, _HTML, event_page
         prefix = f"/virtual/{config.year}/session/"
         if path.startswith(prefix) and path[len(prefix) :].isdigit():
             session_id = int(path[len(prefix) :])
@@ -185,6 +296,26 @@ class FakeSite:
         if path.startswith("/accounts/login"):
             return 200, _HTML, LOGIN_WALL
         return 404, _HTML, b"<html><body>Not found</body></html>"
+
+    def _event_page(self, path: str) -> bytes | None:
+        """An events list, or an event's detail page: 2020-25 for a session's talk, 2026 for
+        an event on a list."""
+        config = self.config
+        parts = path.split("/")[1:]  # "virtual", year, then "events", kind or kind, event
+        if len(parts) != 4 or parts[:2] != ["virtual", str(config.year)]:
+            return None
+        if parts[2] == "events":
+            ids = config.events_lists.get(parts[3])
+            return events_list_page(config.year, parts[3], ids) if ids else None
+        event = int(parts[3]) if parts[3].isdigit() else 0
+        session_id, number = divmod(event, 1000)
+        if parts[2] == "poster" and session_id in config.sessions and 1 <= number <= config.cards:
+            return poster_detail_page(self.url, config.year, session_id, number)
+        ids = config.events_lists.get(parts[2], [])
+        offset = config.detail_offsets.get(event, config.detail_offset)
+        if event not in ids or offset is None:
+            return None
+        return detail_page_2026(self.url, config.year, parts[2], event, ids.index(event), offset)
 
     def _handler(self):
         site = self

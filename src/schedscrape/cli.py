@@ -425,7 +425,9 @@ def run_fetch(args: argparse.Namespace) -> int:
         with Progress(total=total, unit="page", parts=parts) as progress:
 
             def record(outcome: Outcome) -> None:
-                if outcome.page is not None:
+                if outcome.kept is not None:
+                    pass  # recorded once its offset is learnt, or not
+                elif outcome.page is not None:
                     _record_page(report, outcome.url, outcome.page)
                 elif outcome.error is not None:
                     _record_failure(report, outcome.error)
@@ -447,6 +449,7 @@ def run_fetch(args: argparse.Namespace) -> int:
                 entries=crawl.entry_urls if crawl else None,
                 zones=dict(args.zones),
                 tz=args.tz,
+                keep_zoneless=crawl is not None and args.details and args.tz is None,
                 on_outcome=record,
                 follow=follow,
             )
@@ -456,9 +459,21 @@ def run_fetch(args: argparse.Namespace) -> int:
             "cache_hits": stats.cache_hits,
             "retries": stats.retries,
         }
-    if crawl is not None and len(crawl.entries) > 1:
-        for counts in crawl.entries:
-            report_line(f"schedscrape: {_entry_line(counts)}")
+    if crawl is not None:
+        kept = [outcome.url for outcome in outcomes if outcome.kept is not None]
+        outcomes, learnt = crawl.learn_offsets(outcomes)
+        for outcome in outcomes:
+            if outcome.url in kept and outcome.page is not None:
+                _record_page(report, outcome.url, outcome.page)
+        report.add(learnt)
+        if args.details:
+            report.extra_counts |= {
+                "detail_pages": sum(len(counts.details) for counts in crawl.entries),
+                "offsets_learnt": sum(counts.offsets_learnt for counts in crawl.entries),
+            }
+        if len(crawl.entries) > 1:
+            for counts in crawl.entries:
+                report_line(f"schedscrape: {_entry_line(counts)}")
     parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
     return _finish(report, parsed, args, started)
 
@@ -530,6 +545,8 @@ def _entry_line(counts: EntryCounts) -> str:
             f"; {_count(len(counts.details), 'detail page')}: "
             f"{counts.details_ok} ok, {counts.details_failed} failed"
         )
+    if counts.offsets_learnt:
+        line += f"; {_count(counts.offsets_learnt, 'offset')} learnt"
     return line
 
 
@@ -621,6 +638,11 @@ def _summary(report: RunReport, dataset: Dataset, args: argparse.Namespace, elap
             f"; {_count(counts['requests'], 'request')}, "
             f"{_count(counts['cache_hits'], 'cache hit')}, {_count(counts['retries'], 'retry')}"
         )
+        if "detail_pages" in counts:  # crawl --details
+            line += (
+                f"; {_count(counts['detail_pages'], 'detail page')}, "
+                f"{_count(counts['offsets_learnt'], 'offset')} learnt"
+            )
     if report.problems:
         line += f"; details in {args.output / 'errors.jsonl'}"
     print(terminal_safe(line), file=sys.stderr)

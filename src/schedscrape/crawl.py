@@ -1,13 +1,16 @@
 """One crawl of any number of conference-years: which entry each page belongs to, each
-entry's counts for its summary line, and the event detail pages `--details` adds."""
+entry's counts for its summary line, the event detail pages `--details` adds, and the
+offsets learnt from them for pages whose times name no zone."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from schedscrape.discover import Entry, detail_pages
-from schedscrape.models import Problem
-from schedscrape.scrape import Outcome
+from schedscrape.errors import ScheduleError
+from schedscrape.models import Event, Problem
+from schedscrape.scrape import Outcome, read_again
 
 
 @dataclass
@@ -25,6 +28,7 @@ class EntryCounts:
     failed: int = 0
     details_ok: int = 0
     details_failed: int = 0
+    offsets_learnt: int = 0
 
 
 class Crawl:
@@ -87,3 +91,66 @@ class Crawl:
         new = [url for url in urls if url not in self._entry_of]
         self._entry_of.update(dict.fromkeys(new, counts))
         return new
+
+    def learn_offsets(self, outcomes: list[Outcome]) -> tuple[list[Outcome], list[Problem]]:
+        """The outcomes, each kept page whose times name no zone read again at the offset
+        the detail pages of its events print, where they print one; and a warning for each
+        page read so, or left as it was because its detail pages disagree.
+
+        One offset per page: the detail page's offset at its event's date. A daylight-saving
+        change between its events would make them disagree, and no offset is guessed.
+        """
+        details = {
+            outcome.url: outcome.page.events[0]
+            for outcome in outcomes
+            if outcome.url in self._detail_urls and outcome.page and outcome.page.events
+        }
+        learnt: list[Outcome] = []
+        problems: list[Problem] = []
+        for outcome in outcomes:
+            offsets = _offsets(outcome, details) if outcome.kept else Counter()
+            if len(offsets) == 1:
+                (offset, events), *_ = offsets.items()
+                try:
+                    outcome = read_again(outcome, offset)
+                except ScheduleError:  # read once, so never expected; keep that reading
+                    pass
+                else:
+                    self.entry_of(outcome).offsets_learnt += 1
+                    problems.append(
+                        _warning(
+                            outcome.url,
+                            f"times name no zone: read at {offset}, the offset the detail "
+                            f"pages of its events print ({_events(events)})",
+                        )
+                    )
+            elif offsets:
+                printed = ", ".join(f"{o} ({_events(n)})" for o, n in sorted(offsets.items()))
+                problems.append(
+                    _warning(
+                        outcome.url,
+                        "times name no zone, and the detail pages of its events print "
+                        f"different offsets: {printed}; left without a zone, give --tz",
+                    )
+                )
+            learnt.append(outcome)
+        return learnt, problems
+
+
+def _offsets(outcome: Outcome, details: dict[str, Event]) -> Counter[str]:
+    """The offsets the detail pages of the page's events print, with how many print each."""
+    offsets: Counter[str] = Counter()
+    for talk in outcome.page.talks if outcome.page else []:
+        urls = detail_pages([talk.url], outcome.url)
+        event = details.get(urls[0]) if urls else None
+        if event is not None and event.event_id == talk.event_id and event.utc_offset:
+            offsets[event.utc_offset] += 1
+    return offsets
+
+
+def _events(count: int) -> str:
+    return f"{count} event{'' if count == 1 else 's'}"
+
+
+def _warning(source: str, message: str) -> Problem:
+    return Problem(source=source, stage="time", severity="warning", message=message)

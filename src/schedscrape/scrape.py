@@ -30,7 +30,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from schedscrape.discover import pages_to_crawl
@@ -39,14 +39,27 @@ from schedscrape.fetch import (
     Fetcher,
     FetchError,
     FetchOptions,
+    Page,
     RateLimiter,
     SharedRateLimiter,
     prepare_cache,
 )
 from schedscrape.models import Problem
 from schedscrape.parse import ParsedPage, parse_page
+from schedscrape.parse.times import MissingZone
 
 MAX_PROCESSES = 16  # above this --concurrency, workers are threads
+
+
+@dataclass(frozen=True)
+class _PageOptions:
+    """What the user says about every page (parse_page's options), as sent to the workers."""
+
+    year: int | None
+    conference: str | None
+    zones: dict[str, str]
+    tz: str | None = None
+    keep_zoneless: bool = False  # keep the bytes of pages whose times name no zone
 
 
 @dataclass
@@ -59,16 +72,25 @@ class Outcome:
     error: Problem | None = None
     entry: bool = False
     found: tuple[str, list[str]] | None = None
+    # A page whose times name no zone, as fetched, with how it was parsed (keep_zoneless):
+    # to be read again once its offset is known (`read_again`).
+    kept: tuple[Page, _PageOptions] | None = field(default=None, repr=False)
+
+    @property
+    def zoneless(self) -> bool:
+        """The page's times name no zone, and no --tz gave one."""
+        return self.page is not None and any(
+            problem.stage == "time" and problem.message.startswith(MissingZone.problem)
+            for problem in self.page.problems
+        )
 
 
-@dataclass(frozen=True)
-class _PageOptions:
-    """What the user says about every page (parse_page's options), as sent to the workers."""
-
-    year: int | None
-    conference: str | None
-    zones: dict[str, str]
-    tz: str | None = None
+def read_again(outcome: Outcome, tz: str) -> Outcome:
+    """A kept page parsed again, its zone-less times read at `tz` (such as "-03:00")."""
+    if outcome.kept is None:
+        raise ValueError(f"{outcome.url} was not kept to be read again")
+    fetched, options = outcome.kept
+    return _parsed(fetched, outcome.url, replace(options, tz=tz, keep_zoneless=False))
 
 
 @dataclass
@@ -143,13 +165,15 @@ class Scraper:
         conference: str | None = None,
         zones: dict[str, str] | None = None,
         tz: str | None = None,
+        keep_zoneless: bool = False,
         on_outcome: Callable[[Outcome], None] | None = None,
         follow: Callable[[Outcome], Iterable[str]] | None = None,
     ) -> list[Outcome]:
         """Every outcome: of the `entries` (pages that list the pages to crawl, read by
         `pages_to_crawl`), of the URLs, in the order given (duplicates once), then of the
         URLs `follow` names on an outcome, fetched as soon as it names them. `year`,
-        `conference`, `zones` and `tz` are passed to `parse_page` for every page."""
+        `conference`, `zones` and `tz` are passed to `parse_page` for every page; with
+        `keep_zoneless`, a page whose times name no zone keeps its bytes (`read_again`)."""
         order = dict.fromkeys(
             [*((url, True) for url in entries or []), *((url, False) for url in urls)]
         )
@@ -164,7 +188,7 @@ class Scraper:
             return new
 
         outcomes: dict[_Task, Outcome] = {}
-        options = _PageOptions(year, conference, zones or {}, tz)
+        options = _PageOptions(year, conference, zones or {}, tz, keep_zoneless)
         for outcome in self._run(list(order), options, more):
             outcomes[outcome.url, outcome.entry] = outcome
             if on_outcome is not None:
@@ -343,23 +367,30 @@ def _work(fetcher: Fetcher, url: str, entry: bool, options: _PageOptions):
         if entry:
             found = pages_to_crawl(fetched.content, fetched.url)
             return _counted(fetcher, Outcome(url, entry=True, found=found))
-        page = parse_page(
-            fetched.content,
-            url=url,
-            year=options.year,
-            conference=options.conference,
-            zones=options.zones,
-            tz=options.tz,
-            source=url,
-            fetched_at=fetched.fetched_at,
-            encoding=fetched.encoding,
-        )
-        outcome = Outcome(url, page=page)
+        outcome = _parsed(fetched, url, options)
     except ScheduleError as exc:
         outcome = _failure(url, exc, entry=entry)
     except Exception as exc:  # a bug in one page must not lose the others
         outcome = _failure(url, _internal_error(exc), stage="parse", entry=entry)
     return _counted(fetcher, outcome)
+
+
+def _parsed(fetched: Page, url: str, options: _PageOptions) -> Outcome:
+    page = parse_page(
+        fetched.content,
+        url=url,
+        year=options.year,
+        conference=options.conference,
+        zones=options.zones,
+        tz=options.tz,
+        source=url,
+        fetched_at=fetched.fetched_at,
+        encoding=fetched.encoding,
+    )
+    outcome = Outcome(url, page=page)
+    if options.keep_zoneless and outcome.zoneless:
+        outcome.kept = (fetched, options)
+    return outcome
 
 
 def _counted(fetcher: Fetcher, outcome: Outcome):

@@ -1,0 +1,222 @@
+"""Crawling a 2026-style site: an entry page that links the year's events lists and no session,
+lists whose times name no zone, and event detail pages that print an offset (`-03`)."""
+
+import itertools
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import schedscrape.scrape
+from schedscrape.cli import main
+from tests.fakesite import FakeSite, SiteConfig, event_slot
+
+LISTS = {"oral": [61001, 61002, 61003], "poster": [62001, 62002]}
+RIO = timezone(timedelta(hours=-3))
+
+
+@pytest.fixture(params=["processes", "threads"])
+def workers(request, monkeypatch):
+    if request.param == "threads":
+        monkeypatch.setattr(schedscrape.scrape, "MAX_PROCESSES", 0)
+    return request.param
+
+
+@pytest.fixture
+def site():
+    with FakeSite(SiteConfig(year=2026, sessions=[], events_lists=LISTS)) as running:
+        yield running
+
+
+def crawl(site, tmp_path, *extra, out="out"):
+    return main(
+        [
+            "crawl",
+            f"{site.url}/virtual/2026/calendar",
+            "-o",
+            str(tmp_path / out),
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+            "--rate",
+            "50",
+            *map(str, extra),
+        ]
+    )
+
+
+def table(tmp_path, name, out="out"):
+    return json.loads((tmp_path / out / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def problems(tmp_path, out="out"):
+    return [json.loads(line) for line in (tmp_path / out / "errors.jsonl").open()]
+
+
+def expected_start(event: int) -> datetime:
+    ids = next(ids for ids in LISTS.values() if event in ids)
+    day, start, _end = event_slot(ids.index(event))
+    clock = datetime.strptime(start, "%I:%M %p")
+    return datetime(day.year, day.month, day.day, clock.hour, clock.minute, tzinfo=RIO)
+
+
+def test_an_entry_page_without_sessions_is_crawled_through_its_events_lists(
+    site, tmp_path, capsys, workers
+):
+    assert crawl(site, tmp_path) == 0
+    # The year's lists on this host only; no detail page without --details.
+    assert sorted(site.paths()) == [
+        "/robots.txt",
+        "/virtual/2026/calendar",
+        "/virtual/2026/events/oral",
+        "/virtual/2026/events/poster",
+    ]
+    talks = table(tmp_path, "talks")
+    assert sorted(int(talk["event_id"]) for talk in talks) == sorted(
+        e for ids in LISTS.values() for e in ids
+    )
+    assert all(talk["start"] is None and talk["time_raw"] for talk in talks)
+    events = table(tmp_path, "events")
+    assert len(events) == 5 and all(event["openreview_url"] is None for event in events)
+    warnings = [p for p in problems(tmp_path) if p["severity"] == "warning"]
+    assert sorted(p["source"] for p in warnings) == [
+        f"{site.url}/virtual/2026/events/oral",
+        f"{site.url}/virtual/2026/events/poster",
+    ]
+    assert all("--tz" in p["message"] for p in warnings)
+    assert "2 pages (2 ok, 0 failed)" in capsys.readouterr().err
+
+
+def test_tz_makes_list_times_exact(site, tmp_path):
+    assert crawl(site, tmp_path, "--tz", "America/Sao_Paulo") == 0
+    for talk in table(tmp_path, "talks"):
+        assert datetime.fromisoformat(talk["start"]) == expected_start(int(talk["event_id"]))
+        assert talk["utc_offset"] == "-03:00"
+
+
+def test_details_make_every_event_exact_with_its_links(site, tmp_path, capsys, workers):
+    assert crawl(site, tmp_path, "--details") == 0
+    details = [f"/virtual/2026/{kind}/{event}" for kind, ids in LISTS.items() for event in ids]
+    assert sorted(path for path in site.paths() if "/events/" not in path)[2:] == sorted(details)
+    assert len(site.paths()) == len(set(site.paths()))  # every page fetched once
+
+    events = table(tmp_path, "events")
+    assert len(events) == 5
+    for event in events:
+        assert datetime.fromisoformat(event["start"]) == expected_start(int(event["event_id"]))
+        assert event["utc_offset"] == "-03:00"
+        assert event["openreview_url"] == f"https://openreview.net/forum?id=E{event['event_id']}"
+        assert event["abstract"] == f"We study event {event['event_id']}, in full."
+    # The lists' own talks are exact too: their offset was learnt from the detail pages.
+    for talk in table(tmp_path, "talks"):
+        assert datetime.fromisoformat(talk["start"]) == expected_start(int(talk["event_id"]))
+        assert talk["utc_offset"] == "-03:00"
+    messages = {p["source"].rsplit("/", 1)[-1]: p["message"] for p in problems(tmp_path)}
+    assert messages == {
+        "oral": "times name no zone: read at -03:00, the offset the detail pages of its events "
+        "print (3 events)",
+        "poster": "times name no zone: read at -03:00, the offset the detail pages of its "
+        "events print (2 events)",
+    }
+    counts = json.loads((tmp_path / "out" / "manifest.json").read_text())["runs"][-1]["counts"]
+    assert counts["detail_pages"] == 5 and counts["offsets_learnt"] == 2
+    assert counts["pages"] == 7 and counts["failed_pages"] == 0
+    err = capsys.readouterr().err
+    assert "; 5 detail pages, 2 offsets learnt" in err.splitlines()[-1]
+
+
+def test_detail_pages_that_disagree_teach_no_offset(tmp_path, capsys, workers):
+    """One list's detail pages print two offsets: it keeps its zone-less times, and says so;
+    a detail page that is missing fails alone, and its list still learns from the others."""
+    config = SiteConfig(
+        year=2026,
+        sessions=[],
+        events_lists=LISTS,
+        detail_offsets={61002: "-04", 62002: None},  # 62002: no detail page (404)
+    )
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details") == 1
+    talks = {int(talk["event_id"]): talk for talk in table(tmp_path, "talks")}
+    assert all(talks[event]["start"] is None for event in LISTS["oral"])
+    assert all(talks[event]["utc_offset"] == "-03:00" for event in LISTS["poster"])
+    found = sorted(
+        (p["source"].rsplit("/", 1)[-1], p["severity"], p["message"]) for p in problems(tmp_path)
+    )
+    assert [(source, severity) for source, severity, _ in found] == [
+        ("62002", "error"),
+        ("oral", "warning"),
+        ("oral", "warning"),
+        ("poster", "warning"),
+    ]
+    assert found[0][2] == "HTTP 404 Not Found"
+    oral = sorted(message for source, _, message in found if source == "oral")
+    assert oral[0].startswith("times name no zone ('Apr 23")  # --tz, as without --details
+    assert oral[1].endswith("-03:00 (2 events), -04:00 (1 event); left without a zone, give --tz")
+    assert found[3][2].endswith("print (1 event)")
+    counts = json.loads((tmp_path / "out" / "manifest.json").read_text())["runs"][-1]["counts"]
+    assert counts["offsets_learnt"] == 1 and counts["detail_pages"] == 5
+
+
+def test_dry_run_with_details_lists_detail_pages_and_fetches_none(site, tmp_path, capsys):
+    assert crawl(site, tmp_path, "--details", "--dry-run") == 0
+    out, err = capsys.readouterr()
+    base = f"{site.url}/virtual/2026"
+    assert out.splitlines() == [
+        f"{base}/events/oral",
+        f"{base}/events/poster",
+        *(f"{base}/{kind}/{event}" for kind, ids in LISTS.items() for event in ids),
+    ]
+    assert err.splitlines() == [
+        f"schedscrape: {base}/calendar: 2 events lists, 5 detail pages",
+    ]
+    assert not any("/oral/" in path or "/poster/" in path for path in site.paths())
+    assert not (tmp_path / "out").exists()
+    # Without --details, the lists are what the crawl fetches: not even they are fetched.
+    before = len(site.log)
+    assert crawl(site, tmp_path, "--dry-run", "--refresh") == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+    assert all("/events/" not in path for path in site.paths()[before:])
+
+
+def test_details_of_a_session_site_and_a_2026_site_in_one_run(site, tmp_path, capsys, workers):
+    """Two hosts, two kinds of entry: each session page's talks get their 2020-25 detail
+    pages, each list's events their 2026 ones; each host keeps its rate."""
+    with FakeSite(SiteConfig(sessions=[101, 102], cards=3)) as sessions_site:
+        entries = [
+            f"{sessions_site.url}/virtual/2022/calendar",
+            f"{site.url}/virtual/2026/calendar",
+        ]
+        code = main(
+            [
+                "crawl",
+                *entries,
+                "--details",
+                "-o",
+                str(tmp_path / "out"),
+                "--cache",
+                str(tmp_path / "cache.sqlite"),
+                "--rate",
+                "20",
+            ]
+        )
+    assert code == 0
+    posters = sorted(p for p in sessions_site.paths() if "/poster/" in p)
+    assert posters == [
+        f"/virtual/2022/poster/{s * 1000 + n}" for s in (101, 102) for n in (1, 2, 3)
+    ]
+    for host in (sessions_site, site):
+        times = [entry.time for entry in host.log]
+        assert min(b - a for a, b in itertools.pairwise(times)) >= 0.05 - 0.03
+    events = {event["event_id"]: event for event in table(tmp_path, "events")}
+    assert len(table(tmp_path, "events")) == len(events) == 6 + 5
+    poster = events["101002"]
+    assert poster["openreview_url"] == "https://openreview.net/forum?id=P101002"
+    assert poster["abstract"] == "The full abstract of poster 101002."
+    assert poster["session_ids"] == ["101"] and poster["utc_offset"] == "-07:00"
+    assert events["61001"]["openreview_url"] == "https://openreview.net/forum?id=E61001"
+    err = capsys.readouterr().err.splitlines()
+    assert err[-3:-1] == [
+        f"schedscrape: {entries[0]}: 2 session pages: 2 ok, 0 failed; "
+        "6 detail pages: 6 ok, 0 failed",
+        f"schedscrape: {entries[1]}: 2 events lists: 2 ok, 0 failed; "
+        "5 detail pages: 5 ok, 0 failed; 2 offsets learnt",
+    ]
