@@ -24,6 +24,7 @@ CALENDAR = b"""<html><body>
   <a href="https://neurips.cc/virtual/2022/session/1">another host</a>
   <a href="/virtual/2022/poster/16021">a poster, not a session</a>
   <a href="/virtual/2022/session/abc">not an id</a>
+  <a href="http://[oops/virtual/2022/session/1">not an address</a>
 </div></div></body></html>"""
 
 

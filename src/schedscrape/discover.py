@@ -101,7 +101,10 @@ def _links(hrefs: list[str], page_url: str, wanted: re.Pattern[str]) -> list[str
     host = urlsplit(page_url).netloc
     links: dict[str, None] = {}
     for href in hrefs:
-        parts = urlsplit(urljoin(page_url, href.strip()))
+        try:
+            parts = urlsplit(urljoin(page_url, href.strip()))
+        except ValueError:  # "http://[oops": not an address at all
+            continue
         if (
             parts.netloc == host
             and parts.scheme in ("http", "https")
