@@ -122,6 +122,11 @@ def test_details_make_every_event_exact_with_its_links(site, tmp_path, capsys, w
     assert counts["pages"] == 7 and counts["failed_pages"] == 0
     err = capsys.readouterr().err
     assert "; 5 detail pages, 2 offsets learnt" in err.splitlines()[-1]
+    # Again, from the cache: the same files, whichever page arrives first.
+    assert crawl(site, tmp_path, "--details", out="again") == 0
+    for name in ("events.json", "event_claims.json", "talks.json"):
+        again = (tmp_path / "again" / name).read_text()
+        assert again.replace("/again/", "/out/") == (tmp_path / "out" / name).read_text()
 
 
 def test_detail_pages_that_disagree_teach_no_offset(tmp_path, capsys, workers):

@@ -85,7 +85,7 @@ def test_a_slow_host_never_holds_up_a_fast_one(tmp_path, workers):
     slow_span = slow.log[-1].time - slow.log[0].time
     fast_span = fast.log[-1].time - fast.log[0].time
     assert slow_span >= 4.9  # robots.txt, then 5 pages a second apart
-    assert fast_span < 1.5  # 14 requests at 50 a second, not at the slow host's pace
+    assert fast_span < 1  # 14 requests at 50 a second, never waiting for the slow host
 
 
 def test_failing_entries_are_named_and_the_others_crawled(tmp_path, capsys, workers):

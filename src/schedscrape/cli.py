@@ -440,9 +440,9 @@ def run_fetch(args: argparse.Namespace) -> int:
             def follow(outcome: Outcome) -> list[str]:
                 if crawl is None:
                     return []
-                found = crawl.follow(outcome)
-                progress.grow(len(found), part=crawl.entry_of(outcome).entry.name)
-                return found
+                named, new = crawl.follow(outcome)
+                progress.grow(len(new), part=crawl.entry_of(outcome).entry.name)
+                return named
 
             outcomes = scraper.scrape(
                 [] if crawl else args.urls,
@@ -492,9 +492,9 @@ def _dry_run(options: FetchOptions, entries: list[Entry], args: argparse.Namespa
     crawl = Crawl(entries, details=args.details)
 
     def follow(outcome: Outcome) -> list[str]:
-        found = crawl.follow(outcome)
+        named, _new = crawl.follow(outcome)
         wanted = args.details and outcome.entry and crawl.entry_of(outcome).kind == EVENTS_LISTS
-        return found if wanted else []
+        return named if wanted else []
 
     with Scraper(options, processes=False) as scraper:
         outcomes = scraper.scrape(

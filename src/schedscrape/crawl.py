@@ -21,14 +21,19 @@ class EntryCounts:
     kind: str | None = None  # of the pages its entry page links
     error: Problem | None = None  # why its entry page gave none
     # Its pages (each URL is the first entry's that links it), and the event detail pages
-    # --details finds on them.
+    # --details finds on each of them (each the first page's that names it).
     pages: list[str] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)
+    details_on: dict[str, list[str]] = field(default_factory=dict)
     ok: int = 0
     failed: int = 0
     details_ok: int = 0
     details_failed: int = 0
     offsets_learnt: int = 0
+
+    @property
+    def details(self) -> list[str]:
+        """Its detail pages, in the order of the pages that name them."""
+        return [url for page in self.pages for url in self.details_on.get(page, [])]
 
 
 class Crawl:
@@ -50,28 +55,28 @@ class Crawl:
             return self._by_entry_page[outcome.url]
         return self._entry_of[outcome.url]
 
-    def follow(self, outcome: Outcome) -> list[str]:
-        """The pages an outcome names that no page of the crawl has named yet: an entry
-        page's sessions or events lists; with `details`, a page's event detail pages.
+    def follow(self, outcome: Outcome) -> tuple[list[str], list[str]]:
+        """The pages an outcome names (an entry page's sessions or events lists; with
+        `details`, a page's event detail pages), and those of them no page of the crawl had
+        named before, which now count for the outcome's entry.
 
         Issue 11 will take per-paper facts from the site's JSON feed first, where it has one,
         and fetch detail pages only for what the feed lacks: that choice belongs here.
         """
         counts = self.entry_of(outcome)
+        named: list[str] = []
+        new: list[str] = []
         if outcome.entry:
             counts.error = outcome.error
-            counts.kind, found = outcome.found or (None, [])
-            new = self._claim(found, counts)
+            counts.kind, named = outcome.found or (None, [])
+            new = self._claim(named, counts)
             counts.pages += new
         elif self._details and outcome.page is not None and outcome.url not in self._detail_urls:
-            new = self._claim(
-                detail_pages([t.url for t in outcome.page.talks], outcome.url), counts
-            )
-            counts.details += new
+            named = detail_pages([talk.url for talk in outcome.page.talks], outcome.url)
+            new = self._claim(named, counts)
+            counts.details_on[outcome.url] = new
             self._detail_urls.update(new)
-        else:
-            new = []
-        return new
+        return named, new
 
     def count(self, outcome: Outcome) -> None:
         """Count a page's outcome for its entry (an entry page's is its error, if any)."""

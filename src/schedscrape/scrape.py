@@ -170,30 +170,43 @@ class Scraper:
         follow: Callable[[Outcome], Iterable[str]] | None = None,
     ) -> list[Outcome]:
         """Every outcome: of the `entries` (pages that list the pages to crawl, read by
-        `pages_to_crawl`), of the URLs, in the order given (duplicates once), then of the
-        URLs `follow` names on an outcome, fetched as soon as it names them. `year`,
-        `conference`, `zones` and `tz` are passed to `parse_page` for every page; with
+        `pages_to_crawl`) and the URLs, in the order given (duplicates once), then of the URLs
+        `follow` names on an outcome (fetched as soon as it names them) in the order of the
+        outcomes that named them. `year`, `conference`, `zones` and `tz` are passed to
+        `parse_page` for every page; with
         `keep_zoneless`, a page whose times name no zone keeps its bytes (`read_again`)."""
-        order = dict.fromkeys(
-            [*((url, True) for url in entries or []), *((url, False) for url in urls)]
+        given = list(
+            dict.fromkeys(
+                [*((url, True) for url in entries or []), *((url, False) for url in urls)]
+            )
         )
+        seen = set(given)
+        named: dict[_Task, list[_Task]] = {}  # the pages each outcome named
 
         def more(outcome: Outcome) -> list[_Task]:
             """The pages `follow` names on the outcome that are new, in the order named."""
             found = follow(outcome) if follow is not None else []
-            new = [
-                task for task in dict.fromkeys((url, False) for url in found) if task not in order
-            ]
-            order.update(dict.fromkeys(new))
+            named[outcome.url, outcome.entry] = list(dict.fromkeys((url, False) for url in found))
+            new = [task for task in named[outcome.url, outcome.entry] if task not in seen]
+            seen.update(new)
             return new
 
         outcomes: dict[_Task, Outcome] = {}
         options = _PageOptions(year, conference, zones or {}, tz, keep_zoneless)
-        for outcome in self._run(list(order), options, more):
+        for outcome in self._run(given, options, more):
             outcomes[outcome.url, outcome.entry] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)
         self._total_stats()
+        # In the order given, then what those named in their order, and so on: the same
+        # whichever page was fetched first.
+        order = dict.fromkeys(given)
+        level = given
+        while level:
+            level = [
+                task for parent in level for task in named.get(parent, []) if task not in order
+            ]
+            order.update(dict.fromkeys(level))
         return [outcomes[task] for task in order]
 
     def _run(

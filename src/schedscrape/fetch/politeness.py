@@ -39,6 +39,7 @@ class RequestGate(ABC):
     """
 
     _in_flight: threading.BoundedSemaphore
+    _lock: contextlib.AbstractContextManager  # held while a host's schedule changes
 
     @contextlib.contextmanager
     def request(self, host: str) -> Iterator[None]:
@@ -47,24 +48,26 @@ class RequestGate(ABC):
             while (delay := self._schedule(host)[0] - time.monotonic()) > 0:
                 time.sleep(delay)
             self._in_flight.acquire()
-            interval = self._schedule(host)[1]
-            self._set_schedule(host, time.monotonic() + interval, interval)
+            with self._lock:
+                interval = self._schedule(host)[1]
+                self._set_schedule(host, time.monotonic() + interval, interval)
         try:
             yield
         finally:
             self._in_flight.release()
 
     def slow_down(self, host: str, interval: float) -> None:
-        """A host asked for more room (robots.txt Crawl-delay), from its next request on."""
-        with self._turn(host):
+        """A host asked for more room (robots.txt Crawl-delay), from its next request on.
+        Never waits for the host's turn: a worker learning the rules of a host it is not
+        fetching from must not queue behind that host's requests."""
+        with self._lock:
             next_free, current = self._schedule(host)
             if interval > current:
                 self._set_schedule(host, next_free + interval - current, interval)
 
     @abstractmethod
     def _turn(self, host: str) -> contextlib.AbstractContextManager:
-        """The host's queue: held by one request of the host at a time, and by whatever
-        reads or changes its schedule."""
+        """The host's queue: held by one request of the host at a time."""
 
     @abstractmethod
     def _schedule(self, host: str) -> tuple[float, float]:
@@ -89,11 +92,12 @@ class RateLimiter(RequestGate):
     def __init__(self, interval: float, max_in_flight: int = 1) -> None:
         self.interval = interval
         self._hosts: dict[str, _Host] = {}
+        self._hosts_lock = threading.Lock()
         self._lock = threading.Lock()
         self._in_flight = threading.BoundedSemaphore(max_in_flight)
 
     def _host(self, host: str) -> _Host:
-        with self._lock:
+        with self._hosts_lock:
             return self._hosts.setdefault(host, _Host(self.interval))
 
     def _turn(self, host: str) -> threading.Lock:
@@ -124,6 +128,7 @@ class SharedRateLimiter(RequestGate):
         self._intervals = context.Array("d", [interval] * MAX_SHARED_HOSTS, lock=False)
         self._turns = [context.Lock() for _ in range(MAX_SHARED_HOSTS)]
         self._lock = context.Lock()
+        self._table_lock = context.Lock()
         self._in_flight = context.BoundedSemaphore(max_in_flight)
         self._places: dict[str, int] = {}  # this process's memo of the table
 
@@ -131,7 +136,7 @@ class SharedRateLimiter(RequestGate):
         if host in self._places:
             return self._places[host]
         key = _host_key(host)
-        with self._lock:
+        with self._table_lock:
             keys = self._keys[:]
             if key in keys:
                 place = keys.index(key)
