@@ -1,6 +1,7 @@
 """Progress on stderr: a bar on a terminal, plain lines now and then in a log."""
 
 import io
+import time
 
 import schedscrape.progress as progress
 from schedscrape.progress import Progress, report
@@ -49,3 +50,30 @@ def test_terminal_gets_a_bar_and_messages_above_it(monkeypatch):
 def test_duration_reads_in_minutes():
     assert progress._duration(65.4) == "1 min 05 s"
     assert progress._duration(9.6) == "10 s"
+
+
+def test_parts_are_counted_each_and_can_grow(monkeypatch, capsys):
+    """A crawl of two entries: each entry's count, and the pages found along the way."""
+    monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
+    with Progress(total=2, unit="page", parts={"icml 2025": 1, "iclr 2026": 1}) as bar:
+        bar.advance(part="icml 2025")
+        bar.grow(3, part="icml 2025")
+        bar.advance(part="iclr 2026")
+        bar.advance(part="icml 2025")
+    assert capsys.readouterr().err.splitlines() == [
+        "schedscrape: 1 of 2 pages done (50 %) after 0 s: icml 2025 1/1, iclr 2026 0/1",
+        "schedscrape: 2 of 5 pages done (40 %) after 0 s: icml 2025 1/4, iclr 2026 1/1",
+        "schedscrape: 3 of 5 pages done (60 %) after 0 s: icml 2025 2/4, iclr 2026 1/1",
+    ]
+
+
+def test_terminal_bar_shows_each_parts_count(monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(progress.sys, "stderr", terminal)
+    with Progress(total=2, unit="page", parts={"a": 1, "b": 1}) as bar:
+        bar.grow(1, part="b")
+        bar.advance("x", part="b")
+        time.sleep(0.15)  # tqdm redraws at most every 0.1 s
+        bar.advance("y", part="a")
+    shown = terminal.getvalue()
+    assert "a 1/1, b 1/2" in shown and "2/3 [" in shown
