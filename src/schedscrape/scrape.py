@@ -285,7 +285,8 @@ _Task = tuple[str, bool]  # a URL, and whether it is an entry page
 class _Turns:
     """Tasks waiting for a worker, by host. Hosts take turns, and none holds more than its
     share of the workers: one that must be waited for keeps the others' pages moving. A host
-    on hold (its robots.txt not read yet) gets none."""
+    on hold (its robots.txt not read yet) gets none. A host alone may have as many tasks
+    again queued: none to hold up, and its workers never wait for the next one."""
 
     def __init__(self, workers: int) -> None:
         self._workers = workers
@@ -308,11 +309,12 @@ class _Turns:
 
     def ready(self) -> Iterator[_Task]:
         """The tasks that may go to a worker now, each counted busy until `done`."""
-        while self._busy.total() < self._workers:
+        while True:
             active = {host for host, tasks in self._waiting.items() if tasks} | {
                 host for host, count in self._busy.items() if count
             }
-            share = max(1, self._workers // max(len(active), 1))
+            places = self._workers * (2 if len(active) == 1 else 1)
+            share = max(1, places // max(len(active), 1))
             host = next(
                 (
                     host
@@ -321,7 +323,7 @@ class _Turns:
                 ),
                 None,
             )
-            if host is None:
+            if host is None or self._busy.total() >= places:
                 return
             self._waiting[host] = self._waiting.pop(host)  # its turn taken: to the back
             self._busy[host] += 1
