@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from schedscrape.discover import Entry, detail_pages
-from schedscrape.errors import ScheduleError
 from schedscrape.models import Event, Problem
 from schedscrape.scrape import Outcome, read_again
 
@@ -115,20 +114,8 @@ class Crawl:
         for outcome in outcomes:
             offsets = _offsets(outcome, details) if outcome.kept else Counter()
             if len(offsets) == 1:
-                (offset, events), *_ = offsets.items()
-                try:
-                    outcome = read_again(outcome, offset)
-                except ScheduleError:  # read once, so never expected; keep that reading
-                    pass
-                else:
-                    self.entry_of(outcome).offsets_learnt += 1
-                    problems.append(
-                        _warning(
-                            outcome.url,
-                            f"times name no zone: read at {offset}, the offset the detail "
-                            f"pages of its events print ({_events(events)})",
-                        )
-                    )
+                outcome, problem = self._read_at(outcome, *next(iter(offsets.items())))
+                problems.append(problem)
             elif offsets:
                 printed = ", ".join(f"{o} ({_events(n)})" for o, n in sorted(offsets.items()))
                 problems.append(
@@ -140,6 +127,20 @@ class Crawl:
                 )
             learnt.append(outcome)
         return learnt, problems
+
+    def _read_at(self, outcome: Outcome, offset: str, events: int) -> tuple[Outcome, Problem]:
+        """The page read again at `offset`, and the warning that says so."""
+        try:
+            again = read_again(outcome, offset)
+        except Exception as exc:  # it was read once already: keep that reading
+            message = f"times name no zone, and reading them at {offset} failed ({exc})"
+            return outcome, _warning(outcome.url, message)
+        self.entry_of(again).offsets_learnt += 1
+        message = (
+            f"times name no zone: read at {offset}, the offset the detail pages of its events "
+            f"print ({_events(events)})"
+        )
+        return again, _warning(outcome.url, message)
 
 
 def _offsets(outcome: Outcome, details: dict[str, Event]) -> Counter[str]:

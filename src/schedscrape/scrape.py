@@ -102,7 +102,7 @@ class ScrapeStats:
 
 
 class Scraper:
-    """`with Scraper(options) as scraper:` then `discover()` and `scrape()`."""
+    """`with Scraper(options) as scraper:` then `scrape()`, of pages and entry pages."""
 
     def __init__(self, options: FetchOptions, processes: bool | None = None) -> None:
         self.options = options
