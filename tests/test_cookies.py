@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -347,8 +348,10 @@ def test_a_bad_cookies_file_is_a_usage_error(tmp_path, capsys, content, message,
     elif content is not None:
         path.write_text(content)
     url = "http://127.0.0.1:9/virtual/2022/calendar"  # never fetched
-    with pytest.raises(SystemExit) as exited:
+    with warnings.catch_warnings(record=True) as warned, pytest.raises(SystemExit) as exited:
+        warnings.simplefilter("always")  # cookiejar warns with a traceback about a bad line
         main([command, url, "--cookies", str(path), "-o", str(tmp_path / "out")])
+    assert warned == []
     assert exited.value.code == 2
     err = capsys.readouterr().err
     last = err.splitlines()[-1]

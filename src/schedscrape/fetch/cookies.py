@@ -23,8 +23,6 @@ from requests.cookies import extract_cookies_to_jar
 
 from schedscrape.errors import ScheduleError
 
-FORMAT_HELP = "a Netscape cookies.txt, as browser extensions, curl and yt-dlp export it"
-
 
 class CookieFileError(ScheduleError):
     """The --cookies file cannot be used. The message never quotes the file: it holds secrets."""
@@ -42,18 +40,15 @@ def load_cookies(path: Path) -> MozillaCookieJar:
             # Expired cookies are dropped below, once expiry 0 is read as "session cookie".
             jar.load(ignore_discard=True, ignore_expires=True)
     except LoadError as exc:  # its message quotes the bad line, cookie value and all
-        first_line = "does not look like" in str(exc)
-        raise CookieFileError(
-            f"{path}: not {FORMAT_HELP}: "
-            + (
-                "its first line must be '# Netscape HTTP Cookie File'"
-                if first_line
-                else "a line is not a cookie (domain, subdomains, path, secure, expiry, name "
-                "and value, separated by tabs; subdomains TRUE where the domain starts with a dot)"
-            )
-        ) from None
+        what = (
+            "its first line must be '# Netscape HTTP Cookie File'"
+            if "does not look like" in str(exc)
+            else "a line is not a cookie (7 tab-separated fields: domain, subdomains, path, "
+            "secure, expiry, name, value)"
+        )
+        raise CookieFileError(f"{path}: not a Netscape cookies.txt: {what}") from None
     except UnicodeDecodeError:
-        raise CookieFileError(f"{path}: not {FORMAT_HELP}: it is not text") from None
+        raise CookieFileError(f"{path}: not a Netscape cookies.txt: it is not text") from None
     except OSError as exc:
         raise CookieFileError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not len(jar):
