@@ -264,7 +264,7 @@ def test_the_cache_stores_no_cookie(fetcher, tmp_path, secret):
     Set-Cookie, and a redirect's next request with its cookies."""
     page, moved = "https://icml.cc/virtual/2022/session/1", "https://icml.cc/virtual/2022/s/1"
     responses.get("https://icml.cc/robots.txt", status=404)
-    responses.get(moved, status=301, headers={"Location": page})
+    responses.get(moved, status=301, headers={"Location": page, "Set-Cookie": f"moved={secret}"})
     responses.get(page, body="page", headers={"Set-Cookie": f"sessionid={secret}; Path=/"})
     with fetcher([cookie("icml.cc", "sessionid", secret), cookie(".other.org", "x", secret)]) as f:
         assert f.get(moved).content == b"page"
