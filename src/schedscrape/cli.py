@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from http.cookiejar import MozillaCookieJar
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -60,7 +61,9 @@ class _CommandParser(_Parser):
     """A subcommand's parser. An argument it does not know is its own error, so the message
     shows its usage; argparse leaves that to the top-level parser, whose usage is no help."""
 
-    def parse_known_args(self, args=None, namespace=None):
+    def parse_known_args(
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
         namespace, unknown = super().parse_known_args(args, namespace)
         if unknown:
             options = [option for action in self._actions for option in action.option_strings]
@@ -336,7 +339,7 @@ def _output_folder(text: str) -> Path:
     return Path(text)
 
 
-def _cookie_file(text: str):
+def _cookie_file(text: str) -> MozillaCookieJar:
     try:
         return load_cookies(Path(text))
     except CookieFileError as exc:

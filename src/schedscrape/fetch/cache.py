@@ -68,7 +68,12 @@ class _CookielessCache(SQLiteCache):
     header and cookie jar, the response's Set-Cookie and cookies, and a redirect's next
     request (with its own cookies)."""
 
-    def save_response(self, response, cache_key=None, expires=None) -> None:
+    def save_response(
+        self,
+        response: requests.Response,
+        cache_key: str | None = None,
+        expires: datetime | None = None,
+    ) -> None:
         cached = CachedResponse.from_response(response, expires=expires)
         cached.request = _cookieless(cached.request)
         cached._next = _cookieless(cached._next) if cached._next is not None else None
