@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -410,6 +411,16 @@ def test_output_that_is_a_file_is_a_usage_error(tmp_path, capsys, command):
     )
     assert existing.read_text() == "keep me"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_default_output_that_is_a_file_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("output").write_text("keep me")
+    with pytest.raises(SystemExit) as exited:
+        run("parse", SESSIONS)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith("'output' is a file, not a folder")
+    assert Path("output").read_text() == "keep me"
 
 
 @pytest.mark.parametrize(

@@ -218,7 +218,7 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         type=_output_folder,
-        default=Path("output"),
+        default="output",  # a string, so that _output_folder checks it too
         metavar="DIR",
         help="output folder (default: output/)",
     )
