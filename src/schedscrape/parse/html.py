@@ -13,6 +13,7 @@ import threading
 from lxml import etree
 
 from schedscrape.errors import EmptyPage, NotASessionPage, PageError
+from schedscrape.links import is_web_url, page_link
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.refusals import explain
 from schedscrape.parse.times import find_time_range, might_hold_time
@@ -115,7 +116,7 @@ def parse_html(data: bytes) -> RawPage:
         raise _not_a_session(root, data)
 
     page = RawPage(
-        canonical_url=_first(_CANONICAL(root)),
+        canonical_url=_canonical_url(root),
         site_label=next((t.strip() for t in _TITLES(root) if _looks_like_site(t)), None),
         session_id=_session_id(data),
     )
@@ -246,9 +247,9 @@ def _read_card(card: etree._Element) -> RawCard:
             if tag in ("h4", "h5"):
                 in_heading = True
             elif tag == "a":
-                if in_heading and raw.href is None and element.get("href"):
+                if in_heading and raw.title is None and element.get("href"):
                     raw.title = _plain_text(element).strip()
-                    raw.href = element.get("href")
+                    raw.href = page_link(element.get("href"))  # None for `javascript:` & co
             elif element.get("title") == "Poster Position":
                 raw.poster_position = raw.poster_position or _plain_text(element)
             else:
@@ -295,12 +296,15 @@ def _session_id(data: bytes) -> str | None:
     return None
 
 
+def _canonical_url(root: etree._Element) -> str | None:
+    """The page's own address, when it declares an absolute http(s) one."""
+    declared = _CANONICAL(root)
+    url = page_link(declared[0]) if declared else None
+    return url if is_web_url(url) else None
+
+
 def _looks_like_site(title: str) -> bool:
     return re.search(r"\b(19|20)\d{2}\b", title) is not None
-
-
-def _first(items: list):
-    return items[0] if items else None
 
 
 def _text_of(elements: list[etree._Element]) -> str | None:
