@@ -25,6 +25,8 @@ def page_link(href: str) -> str | None:
     `javascript:`; tabs inside the scheme (`java\\tscript:`) and leading spaces are undone
     here, as browsers undo them, before the scheme is read.
     """
+    if href[:1] == "/" and href[-1] != " " and href.isprintable():
+        return href  # the usual `/virtual/2025/poster/1`: nothing to clean, no scheme
     cleaned = href.translate(_IGNORED).strip(_C0_AND_SPACE)
     if _CONTROL.search(cleaned):
         cleaned = _CONTROL.sub(lambda match: quote(match.group()), cleaned)
