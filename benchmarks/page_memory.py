@@ -74,6 +74,16 @@ def attributes(size: int) -> bytes:
     return HEAD + _fill(WITH_ATTRIBUTES, size) + TAIL
 
 
+def instructions(size: int) -> bytes:
+    """Processing instructions, which lxml's itertext walks in quadratic time."""
+    return HEAD + _fill(b"<?x?>", size) + TAIL
+
+
+def comments_after_the_end(size: int) -> bytes:
+    """Comments after </html>: beside the tree, not in it."""
+    return HEAD + TAIL + _fill(b"<!---->", size)
+
+
 def big_head(size: int) -> bytes:
     """All of it in <head>: <meta> tags, which belong there."""
     metas = _fill(b'<meta name="n" content="c" a="1" b="2">', size)
@@ -139,6 +149,8 @@ PAGES: dict[str, Callable[[int], bytes]] = {
             ("deep nesting", deep_nesting),
             ("attributes", attributes),
             ("big head", big_head),
+            ("instructions", instructions),
+            ("comments after the end", comments_after_the_end),
         ]
     },
     "session at the end": session_at_the_end,

@@ -33,6 +33,7 @@ def parse_in_a_fresh_process(name: str, size: int, tmp_path) -> dict:
         "deep nesting",
         "attributes, classes named",  # parsed in parts, each freed once read
         "big head, classes named",  # all in <head>: 888 MB before
+        "instructions, classes named",
     ],
 )
 def test_a_25_mb_page_without_a_session_fails_under_300_mb(name, tmp_path):
@@ -54,6 +55,7 @@ def test_a_25_mb_page_with_its_session_at_the_end_is_read_under_300_mb(tmp_path)
         ("text, endless talks", 3 * MB, f"more than {MAX_TALKS:,} talks"),
         ("html, endless cards", 25 * MB, f"more than {MAX_TALKS:,} talks"),
         ("one big card", 25 * MB, "a talk card or session header over 2 MB"),
+        ("comments after the end, classes named", 25 * MB, "over 1,000 comments after its end"),
     ],
 )
 def test_a_page_bigger_than_any_session_is_refused_whole(name, size, error, tmp_path):

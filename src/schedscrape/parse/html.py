@@ -7,6 +7,7 @@ where they do not (per-talk time slots are found by their shape, not by a class)
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import Iterable
@@ -139,6 +140,7 @@ _PART_MAX = 2 * 1024 * 1024
 _CHUNK = 1024 * 1024
 _PART_MARKERS = (b"track-schedule-card", b"card-header")  # as written in the class attributes
 _MAX_DEPTH = 255  # where libxml2 stops, as huge_tree is off; its push parser says nothing
+_MAX_AFTER_END = 1000  # comments after </html> sit beside the tree, out of reach of freeing
 
 
 def _tree(data: bytes, reading: _Reading) -> etree._Element | None:
@@ -158,6 +160,8 @@ def _tree(data: bytes, reading: _Reading) -> etree._Element | None:
         root = next((element for _event, element in parser.read_events()), root)
         if root is not None:
             _read_finished(root, reading, start + _CHUNK)
+            if next(itertools.islice(root.itersiblings(), _MAX_AFTER_END, None), None) is not None:
+                raise PageTooBig(f"page too big: over {_MAX_AFTER_END:,} comments after its end")
     root = parser.close()
     reading.too_deep = _depth(root) >= _MAX_DEPTH
     return root
@@ -282,15 +286,9 @@ _TEXT_SAMPLE = 64 * 1024  # enough to tell a login wall or a challenge page
 
 
 def _text_start(element: etree._Element, size: int) -> str:
-    """About the first `size` characters of an element's text, without reading the rest."""
-    parts: list[str] = []
-    total = 0
-    for text in element.itertext():
-        parts.append(text)
-        total += len(text)
-        if total >= size:
-            break
-    return "".join(parts)
+    """The first `size` characters of an element's text. (Elements here hold at most a few MB
+    of page; lxml's itertext is quadratic over processing instructions.)"""
+    return _plain_text(element)[:size]
 
 
 def block_text(element: etree._Element) -> str:
