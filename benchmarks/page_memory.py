@@ -85,6 +85,11 @@ def comments_after_the_end(size: int) -> bytes:
     return HEAD + TAIL + _fill(b"<!---->", size)
 
 
+def second_page(size: int) -> bytes:
+    """A page closed at once, then another: lxml's tree is the first, the rest is left out."""
+    return b"<html><body><p>Nothing here.</p></body></html>" + attributes(size)
+
+
 def big_head(size: int) -> bytes:
     """All of it in <head>: <meta> tags, which belong there."""
     metas = _fill(b'<meta name="n" content="c" a="1" b="2">', size)
@@ -152,6 +157,7 @@ PAGES: dict[str, Callable[[int], bytes]] = {
             ("big head", big_head),
             ("instructions", instructions),
             ("comments after the end", comments_after_the_end),
+            ("second page", second_page),
         ]
     },
     "session at the end": session_at_the_end,

@@ -157,11 +157,14 @@ def _tree(data: bytes, reading: _Reading) -> etree._Element | None:
     root = None
     for start in range(0, len(data), _CHUNK):
         parser.feed(data[start : start + _CHUNK])
-        root = next((element for _event, element in parser.read_events()), root)
+        roots = [element for _event, element in parser.read_events() if element.getparent() is None]
+        root = root if root is not None else next(iter(roots), None)
         if root is not None:
             _read_finished(root, reading, start + _CHUNK)
             if next(itertools.islice(root.itersiblings(), _MAX_AFTER_END, None), None) is not None:
                 raise PageTooBig(f"page too big: over {_MAX_AFTER_END:,} comments after its end")
+        if any(element is not root for element in roots):
+            break  # a second <html> after </html>: lxml's tree is the first, the rest is left out
     root = parser.close()
     reading.too_deep = _depth(root) >= _MAX_DEPTH
     return root

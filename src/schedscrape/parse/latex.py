@@ -123,7 +123,8 @@ _ACCENTS = {
     "overline": "\u0305",
     "widebar": "\u0305",
 }
-_DOTLESS = {"ı": "i", "ȷ": "j"}  # `\'\i` is an accented i: TeX users drop the dot themselves
+# `\'\i` and `\'{\i}` are an accented i: TeX users drop the dot under an accent themselves.
+_DOTLESS = {"\\i": "i", "\\j": "j"}
 # Math operators: TeX sets them upright with space around them.
 _OPERATORS = frozenset(
     [
@@ -452,7 +453,7 @@ class _Scanner:
         elif src[probe].isalpha():
             return src[probe]
         if base and base.strip() and not base.lstrip().startswith("\\"):
-            return base
+            return _DOTLESS.get(src[probe : self.pos].strip("{} "), base)
         self.pos = resume  # nothing to accent: what follows is read as usual
         return None
 
@@ -509,8 +510,7 @@ def _with_mark(base: str, mark: str) -> str:
     end = 1
     while end < len(text) and unicodedata.combining(text[end]):
         end += 1
-    letter = _DOTLESS.get(text[0], text[0])
-    accented = unicodedata.normalize("NFC", letter + text[1:end] + mark)
+    accented = unicodedata.normalize("NFC", text[:end] + mark)
     return base[: len(base) - len(text)] + accented + text[end:]
 
 
