@@ -171,12 +171,12 @@ def _tree(data: bytes, reading: _Reading) -> etree._Element | None:
 
 
 def _read_finished(root: etree._Element, reading: _Reading, fed: int) -> None:
-    """Read, then delete, what the parser is done with. It only ever adds to the path of last
-    children, so nothing it holds is touched. The root's children (<head>, <body>) stay, and
-    so does an unfinished card or header, whole."""
+    """Read, then delete, what the parser is done with, in the page's order. It only ever adds
+    to the path of last children, so nothing it holds is touched. An unfinished card or header
+    stays whole."""
     node = root
     while children := len(node):  # lxml counts children one by one: once per level
-        if node is not root and children > 1:
+        if children > 1:
             reading.read_finished(node)
             del node[:-1]
         node = node[-1]
@@ -240,15 +240,17 @@ class _Reading:
         walk: an XPath that leaves out the last child is far slower on wide levels.)"""
         last = node[-1]
         divs = []
-        for element in node.iter("div", "input", last.tag):  # the page's order
+        for element in node.iter("div", "input", "head", last.tag):  # the page's order
             if element is last:
                 break
             if element.tag == "div":
                 divs.append(element)
+            elif element.tag == "head":  # its address and title, before it goes
+                self.read_head(element)
             elif element.tag == "input" and element.get("type") == "password":
                 self.password_field = True
         self.read(divs)
-        if node.tag == "head":  # read before its children go (a <head> can be any size)
+        if node.tag == "head":  # a <head> can be any size: read its children before they go
             self.read_head(node)
         if len(self.text) < _TEXT_SAMPLE:
             self.text += _text_start(node, _TEXT_SAMPLE - len(self.text))
