@@ -46,8 +46,8 @@ def test_contract_examples(raw, clean):
     [
         # The ICML 2025 page (../shared/real): dollar signs, a lone tilde, glued operators.
         (r"and $\leq$0.53\% error", "and ≤0.53% error"),
-        (r"bound of $\tilde \Theta(H^2\sqrt{SAK})$, where", "bound of Θ̃(H^2√SAK), where"),
-        (r"bound of $\tilde O(H^3 S \sqrt{AK})$", "bound of Õ(H^3 S √AK)"),
+        (r"bound of $\tilde \Theta(H^2\sqrt{SAK})$, where", "bound of Θ̃(H^2√(SAK)), where"),
+        (r"bound of $\tilde O(H^3 S \sqrt{AK})$", "bound of Õ(H^3 S √(AK))"),
         (r"a factor $\tilde\Omega(\sqrt{m})$ when", "a factor Ω̃(√m) when"),
         (r"the form $\min_x\max_y f(x)$", "the form min_x max_y f(x)"),
         (r"$\sum_{h=1}^H\max_{k}$", "∑_(h=1)^H max_k"),

@@ -54,7 +54,7 @@ def test_real_icml2025_poster_session(real_page):
 def test_real_page_math_reads_as_tex_shows_it(real_page):
     abstracts = "\n".join(t.abstract or "" for t in parse_page(real_page).talks)
     assert "and ≤0.53% error" in abstracts
-    assert "regret bound of Θ̃(H^2√SAK)" in abstracts
+    assert "regret bound of Θ̃(H^2√(SAK))" in abstracts
     assert "of the form min_x max_y f(x)" in abstracts
     assert "a factor Ω̃(√m) when" in abstracts
     assert not re.search(r"(?:^|\s)[\u0300-\u036f\u20d0-\u20ff]", abstracts)  # no lone accent

@@ -500,7 +500,9 @@ class _Scanner:
             return self.src[start : self.pos]
         root = {"3": "∛", "4": "∜"}.get(index.strip(), "√")
         prefix = f"{index}" if index and root == "√" else ""
-        return f"{prefix}{root}{_atom(arg)}"
+        # The radical covers all of its argument: `√(SAK)`, not `√SAK` (√S times A times K).
+        radicand = arg if len(arg) <= 1 or arg.isdigit() else f"({arg})"
+        return f"{prefix}{root}{radicand}"
 
 
 def _with_mark(base: str, mark: str) -> str:
