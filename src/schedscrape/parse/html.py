@@ -239,9 +239,11 @@ class _Reading:
         """Read the children of `node` the parser is done with: all but the last. (A Python
         walk: an XPath that leaves out the last child is far slower on wide levels.)"""
         last = node[-1]
+        kinds = ("div", "input", "head")
+        stop = next(last.iter(*kinds), None)  # where the unfinished part begins
         divs = []
-        for element in node.iter("div", "input", "head", last.tag):  # the page's order
-            if element is last:
+        for element in node.iter(*kinds):  # the page's order
+            if element is stop:
                 break
             if element.tag == "div":
                 divs.append(element)
