@@ -41,3 +41,7 @@ class InvalidRecord(PageError):
     """A parsed value failed validation; the message names the page and the field."""
 
     stage = "validate"
+
+
+class PageTooBig(PageError):
+    """A page that holds more than any session could: it is refused whole, not cut short."""
