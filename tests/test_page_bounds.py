@@ -73,3 +73,13 @@ def test_the_talk_limit_is_exact():
     assert len(parse_page(rendering_with(MAX_TALKS), year=2022).talks) == MAX_TALKS
     with pytest.raises(PageTooBig, match=f"more than {MAX_TALKS:,} talks"):
         parse_page(rendering_with(MAX_TALKS + 1), year=2022)
+
+
+def test_a_25_mb_page_naming_only_a_list_class_is_refused_under_300_mb(tmp_path):
+    """The readers of lists and detail pages take a whole tree: a page too big for one is
+    refused before it is built (it named `displaycards`, so it went to them)."""
+    page = tmp_path / "page"
+    page.write_bytes(b"<style>.displaycards { margin: 0 }</style>" + PAGES["attributes"](25 * MB))
+    figures = measure(page)
+    assert figures["peak_mb"] < PEAK_MB, figures
+    assert figures["outcome"].startswith("error: page too big: over 1,000,000 tags"), figures

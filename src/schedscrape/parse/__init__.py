@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from schedscrape.errors import EmptyPage, NotASessionPage
+from schedscrape.errors import EmptyPage, NotASessionPage, PageTooBig
 from schedscrape.parse.build import PARSER_VERSION, ParsedPage, build_records
 from schedscrape.parse.encoding import head_text, page_encoding, to_text, to_utf8
 from schedscrape.parse.html import looks_like_html, parse_html
@@ -83,7 +83,12 @@ def _read_html(data: bytes) -> RawPage:
             return parse_html(data)
         except NotASessionPage as exc:  # the class named in a script, say
             refusal = exc
-    page = read_other_kinds(data)
+    try:
+        page = read_other_kinds(data)
+    except PageTooBig:
+        if refusal is not None:  # the session reader's word on what the page is says more
+            raise refusal from None
+        raise
     if page is not None:
         return page
     if refusal is not None:
