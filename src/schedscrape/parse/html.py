@@ -16,18 +16,10 @@ from lxml import etree
 
 from schedscrape.errors import EmptyPage, NotASessionPage, PageError, PageTooBig
 from schedscrape.links import is_web_url, page_link
+from schedscrape.parse.htmltree import has_class
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.refusals import MAX_TALKS, explain, too_many_talks
 from schedscrape.parse.times import find_time_range, might_hold_time
-
-
-def _has_class(name: str) -> str:
-    """XPath test for one class among several; the cheap `contains` runs first."""
-    return (
-        f"(contains(@class, '{name}') and "
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))"
-    )
-
 
 # Page-level selectors, relative to <head>.
 _CANONICAL = etree.XPath("link[@rel='canonical']/@href | meta[@property='og:url']/@content")
@@ -37,8 +29,8 @@ _PAGE_ZONE = re.compile(rb"Timezone:\s*(\S+)")
 
 # Header selectors, relative to div.card-header.
 _SESSION_TYPE = etree.XPath("./h3")
-_SESSION_TITLE = etree.XPath(f"./h2[{_has_class('main-title')} or {_has_class('card-title')}]")
-_ROOM = etree.XPath(f"./h5[{_has_class('text-muted')}]")
+_SESSION_TITLE = etree.XPath(f"./h2[{has_class('main-title')} or {has_class('card-title')}]")
+_ROOM = etree.XPath(f"./h5[{has_class('text-muted')}]")
 _MODERATOR = re.compile(r"Moderators?\s*:\s*(.+)")
 
 
