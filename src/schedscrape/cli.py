@@ -26,7 +26,7 @@ from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
 from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchError, FetchOptions, default_cache_path
 from schedscrape.info import render, summarise
 from schedscrape.models import Problem
-from schedscrape.parse import ParsedPage, parse_page
+from schedscrape.parse import ParsedPage, check_size, parse_page
 from schedscrape.parse.times import TimeParseError, local_zone, offset_zone
 from schedscrape.progress import Progress, terminal_safe
 from schedscrape.progress import report as report_line
@@ -462,6 +462,7 @@ def _expand(paths: list[Path]) -> Iterator[Path]:
 def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> ParsedPage | None:
     source = str(path)
     try:
+        check_size(path.stat().st_size)  # before reading: a 500 MB file costs nothing
         data = path.read_bytes()
         page = parse_page(
             data,

@@ -41,3 +41,11 @@ class InvalidRecord(PageError):
     """A parsed value failed validation; the message names the page and the field."""
 
     stage = "validate"
+
+
+class PageTooLarge(PageError):
+    """A file or page over the size limit: refused before it is read."""
+
+
+class NotADataFile(PageError):
+    """JSON (or CSV) that is neither a schedule feed nor an events export, or is not valid."""
