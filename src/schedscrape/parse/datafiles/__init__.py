@@ -10,6 +10,7 @@ the records that arrived complete, and a record of the wrong shape is skipped wi
 from __future__ import annotations
 
 import json
+import re
 
 from schedscrape.errors import NotADataFile, PageError
 from schedscrape.parse.build import ParsedPage
@@ -17,12 +18,14 @@ from schedscrape.parse.datafiles import export, feed
 from schedscrape.parse.datafiles.records import FileContext
 
 _JSON_STARTS = ("{", "[")
+# An object or array, then what JSON may hold next: a text rendering may start with "[Skip".
+_JSON_HEAD = re.compile(r'[\[{]\s*(?:[\[{"\]}\-0-9]|true|false|null|$)')
 
 
 def looks_like_data_file(head: str) -> bool:
     """Whether the start of a file is JSON, or the header row of a CSV export."""
     head = head.lstrip("\ufeff \t\r\n")
-    return head.startswith(_JSON_STARTS) or export.is_csv_header(head.partition("\n")[0])
+    return bool(_JSON_HEAD.match(head)) or export.is_csv_header(head.partition("\n")[0])
 
 
 def read_data_file(text: str, context: FileContext) -> ParsedPage:
@@ -50,7 +53,7 @@ def _complete_part(text: str, error: ValueError, context: FileContext):
     item) that arrived complete; a PageError when the file is broken rather than cut short,
     or holds no complete record."""
     if not isinstance(error, json.JSONDecodeError):
-        raise NotADataFile(f"not valid JSON ({_first_line(error)})") from None
+        raise NotADataFile("not valid JSON: a number too long to read") from None
     where = f"line {error.lineno} column {error.colno}"
     if error.pos < len(text.rstrip()) and not error.msg.startswith("Unterminated string"):
         raise NotADataFile(f"not valid JSON ({error.msg} at {where})") from None
@@ -58,8 +61,8 @@ def _complete_part(text: str, error: ValueError, context: FileContext):
     if not _records(recovered):
         raise PageError(f"truncated JSON: the file ends at {where}, before a complete record")
     context.report(
-        f"truncated JSON: the file ends at {where}; kept the {len(_records(recovered))} "
-        "records that arrived complete",
+        f"truncated JSON: the file ends at {where}; kept the records before the cut "
+        f"({len(_records(recovered))})",
         severity="error",
     )
     return recovered
@@ -122,7 +125,3 @@ def _shape(data) -> str:
         kinds = sorted({type(item).__name__ for item in data[:50]})
         return f"a list of {len(data)} items ({', '.join(kinds)})" if data else "an empty list"
     return f"a single {type(data).__name__}"
-
-
-def _first_line(error: Exception) -> str:
-    return (str(error).splitlines() or [type(error).__name__])[0]

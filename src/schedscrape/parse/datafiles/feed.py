@@ -131,7 +131,7 @@ def _check_count(envelope: dict, held: int, context: FileContext) -> None:
     elif count > held:
         more = f"; its next page, {envelope['next']!r}, is not read" if envelope.get("next") else ""
         context.report(
-            f"the feed is truncated: its count is {count}, but it holds {held} records{more}",
+            f"the feed is truncated: its count is {count}, but it holds only {held}{more}",
             STAGE,
         )
     elif count < held:
