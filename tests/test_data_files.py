@@ -65,7 +65,7 @@ def test_feed_gives_sessions_by_name_talks_events_and_institutions():
 def test_feed_warns_of_a_truncated_count_and_a_duplicate():
     messages = [(p.stage, p.message) for p in parse_page(FEED).problems]
     assert len(messages) == 2 and {stage for stage, _ in messages} == {"feed"}
-    assert "its count is 6, but it holds 4 records" in messages[0][1]
+    assert "truncated: its count is 6, but it holds only 4" in messages[0][1]
     assert "event 46001 is in the feed 2 times (records 1, 4): folded" in messages[1][1]
 
 

@@ -1,5 +1,6 @@
 """Page (bytes or text) -> validated records. Readers for HTML and plain text produce a RawPage;
-`build` applies the text, time and author rules to it.
+`build` applies the text, time and author rules to it. The sites' data files (JSON or CSV: the
+feed and the events export) hold records, not markup, and are read by `parse.datafiles`.
 
 HTML with session cards goes to the session-page reader first (the pages crawled by the
 thousand), other HTML to the readers of the other kinds (`parse.readers`). A page none of them
@@ -45,14 +46,17 @@ def parse_page(
     zones: Mapping[str, str] | None = None,
     tz: str | None = None,
 ) -> ParsedPage:
-    """Parse one page, HTML or a plain-text rendering, told apart by content: a session page,
-    an events list, a list page, a schedule or an event detail page (`.kind` says which).
+    """Parse one page, HTML, a plain-text rendering or one of the sites' data files, told apart
+    by content: a session page, an events list, a list page, a schedule, an event detail page,
+    a feed or an events export (`.kind` says which). A feed gives several sessions: `.session`
+    is None, `.sessions` lists them (see `schedscrape.parse.datafiles.feed`).
 
     Raises a `schedscrape.errors.PageError` (one-line message) for pages that give nothing:
-    empty, binary, login-walled, or of no kind it reads. `encoding` is the HTTP charset, if
-    known. `zones` maps zone labels to UTC offsets ({"CST": "-06:00"}), for labels the
-    built-in table does not know or cannot tell apart. `tz` is the zone of times printed with
-    none ("Asia/Seoul" or "+09:00"); a ValueError if it is neither.
+    empty, binary, over MAX_PAGE_BYTES, login-walled, broken JSON, or of no kind it reads.
+    `encoding` is the HTTP charset, if known. `zones` maps zone labels to UTC offsets
+    ({"CST": "-06:00"}), for labels the built-in table does not know or cannot tell apart.
+    `tz` is the zone of times printed with none ("Asia/Seoul" or "+09:00"); a ValueError if
+    it is neither.
     """
     local = local_zone(tz) if tz else None
     check_size(len(data))  # a str of more characters has at least as many bytes

@@ -44,6 +44,8 @@ STAGE = "feed"  # schedscrape.check.FEED_STAGE: what `check` reports as a feed's
 # Keys only a feed's records have (an export's share name, type and virtualsite_url).
 _FEED_KEYS = frozenset(["eventtype", "starttime", "endtime", "session", "room_name", "uid"])
 _EVENT_ONLY = ("openreview_url", "paper_url")  # the other Event fields are the talk's too
+# Fields a repeated record may give otherwise without saying more than its clean fields do.
+_NOT_COMPARED = frozenset(["title_raw", "abstract_raw", "time_raw", "utc_offset"])
 
 
 def is_feed(data: object) -> bool:
@@ -74,7 +76,7 @@ class _Paper:
                 self.fields[name] = value
                 if name == "authors":
                     self.institutions = other.institutions
-            elif mine and value and mine != value and name not in ("title_raw", "abstract_raw"):
+            elif mine and value and mine != value and name not in _NOT_COMPARED:
                 self.differ.add(name)
         self.session = self.session or other.session
 
@@ -129,7 +131,8 @@ def _check_count(envelope: dict, held: int, context: FileContext) -> None:
     if not isinstance(count, int) or isinstance(count, bool):
         context.report(f"the feed's count is {type_name(count)}, not a number; ignored", STAGE)
     elif count > held:
-        more = f"; its next page, {envelope['next']!r}, is not read" if envelope.get("next") else ""
+        following = envelope.get("next")
+        more = f"; its next page, {str(following)[:200]!r}, is not read" if following else ""
         context.report(
             f"the feed is truncated: its count is {count}, but it holds only {held}{more}",
             STAGE,
