@@ -215,3 +215,37 @@ def test_export_addresses_are_canonical(written, canonical):
     record = {"type": "Poster", "name": "T", "virtualsite_url": written}
     (event,) = parse_page(json.dumps([record]), conference="icml").events
     assert event.url == canonical
+
+
+def test_check_sets_the_feed_beside_the_session_page_it_describes(tmp_path, capsys):
+    """The feed's session of the same name and span: an event only the feed has, and a title
+    that differs, are reported; the rest agree."""
+    html = FIXTURES / "sessions" / "icml2025-poster-session.html"
+    page = parse_page(html.read_bytes())
+    session = page.session
+    records = [
+        {
+            "id": int(talk.event_id),
+            "name": talk.title_raw,
+            "authors": [{"fullname": name, "institution": "", "url": ""} for name in talk.authors],
+            "session": session.title,
+            "eventtype": "Poster",
+            "room_name": session.room,
+            "virtualsite_url": f"https://icml.cc/virtual/2025/poster/{talk.event_id}",
+            "starttime": session.start.isoformat(),
+            "endtime": session.end.isoformat(),
+        }
+        for talk in page.talks
+    ]
+    records[0]["name"] = "A Title Only the Feed Gives"
+    records.append({**records[1], "id": 49999, "name": "A Paper Only the Feed Has"})
+    records[-1]["virtualsite_url"] = "https://icml.cc/virtual/2025/poster/49999"
+    feed_path = tmp_path / "feed.json"
+    feed_path.write_text(json.dumps({"count": len(records), "results": records}), "utf-8")
+    out = tmp_path / "out"
+    assert main(["parse", str(html), str(feed_path), "-o", str(out)]) == 0
+    assert main(["check", str(out)]) == 1
+    report = json.loads((out / "check.json").read_text(encoding="utf-8"))
+    assert [entry["event_id"] for entry in report["missing"]] == ["49999"]
+    (difference,) = report["differences"]
+    assert (difference["event_id"], difference["field"]) == (page.talks[0].event_id, "title")
