@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from schedscrape import parse, parse_page
 from schedscrape.cli import main
-from schedscrape.errors import PageError, PageTooLarge
+from schedscrape.errors import PageError, PageTooBig
 from tests.conftest import FIXTURES
 from tests.test_data_files import FEED, export_records
 
@@ -162,7 +162,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path, capsys, mo
     assert main(["parse", str(huge), str(good), "-o", str(out)]) == 1
     err = capsys.readouterr().err
     line = next(line for line in err.splitlines() if "huge.json" in line)
-    assert "too large" in line and "500 MiB" in line and "limit is 64 MiB" in line
+    assert "too big" in line and "500 MiB" in line and "limit is 64 MiB" in line
     assert len(json.loads((out / "events.json").read_text(encoding="utf-8"))) == 3
     assert "huge.json" not in read and "feed.json" in read
 
@@ -170,7 +170,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path, capsys, mo
 def test_parse_page_checks_the_size_before_anything_else(monkeypatch):
     monkeypatch.setattr(parse, "MAX_PAGE_BYTES", len(FEED) - 1)
     for data in (FEED, FEED.decode()):
-        with pytest.raises(PageTooLarge, match="too large"):
+        with pytest.raises(PageTooBig, match="too big"):
             parse_page(data)
     monkeypatch.setattr(parse, "MAX_PAGE_BYTES", len(FEED))
     assert len(parse_page(FEED).events) == 3

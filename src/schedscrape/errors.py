@@ -43,8 +43,9 @@ class InvalidRecord(PageError):
     stage = "validate"
 
 
-class PageTooLarge(PageError):
-    """A file or page over the size limit: refused before it is read."""
+class PageTooBig(PageError):
+    """A page that holds more than any session could: it is refused whole, not cut short.
+    A file over the size limit is refused before it is read."""
 
 
 class NotADataFile(PageError):

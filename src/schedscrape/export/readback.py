@@ -30,6 +30,7 @@ from schedscrape.export.dataset import TABLES, Dataset, DatasetError
 from schedscrape.export.formats import WRITERS
 from schedscrape.export.writers import FORMULA_STARTS, LIST_SEPARATOR
 from schedscrape.models import Problem
+from schedscrape.wording import plural
 
 MANIFEST, ERRORS, CLAIMS = "manifest.json", "errors.jsonl", "event_claims.json"
 # Where each table is read from, best first: JSON is exact, Parquet loses each time's offset,
@@ -250,7 +251,9 @@ def _typed_rows(path: Path, model: type[BaseModel]) -> list[dict]:
         rows = []
         for row in reader:
             if len(row) != len(cells):
-                raise DatasetError(f"{path.name} line {reader.line_num} has {len(row)} cells")
+                raise DatasetError(
+                    f"{path.name} line {reader.line_num} has {plural(len(row), 'cell')}"
+                )
             rows.append(
                 {
                     name: _csv_value(cell, is_list, required)

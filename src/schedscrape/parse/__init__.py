@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from schedscrape.errors import EmptyPage, NotASessionPage, PageTooLarge
+from schedscrape.errors import EmptyPage, NotASessionPage, PageTooBig
 from schedscrape.parse.build import PARSER_VERSION, ParsedPage, build_records, web_address
 from schedscrape.parse.datafiles import looks_like_data_file, read_data_file
 from schedscrape.parse.datafiles.records import FileContext
@@ -97,11 +97,11 @@ def parse_page(
 
 
 def check_size(size: int) -> None:
-    """Refuse a page or file over MAX_PAGE_BYTES before reading it (a PageTooLarge)."""
+    """Refuse a page or file over MAX_PAGE_BYTES before reading it (a PageTooBig)."""
     if size > MAX_PAGE_BYTES:
-        raise PageTooLarge(
-            f"too large to be a page or data file ({size / 2**20:,.0f} MiB; "
-            f"the limit is {MAX_PAGE_BYTES // 2**20} MiB)"
+        raise PageTooBig(
+            f"too big to be a page or data file: {size / 2**20:,.0f} MiB "
+            f"(the limit is {MAX_PAGE_BYTES // 2**20} MiB)"
         )
 
 
@@ -116,7 +116,12 @@ def _read_html(data: bytes) -> RawPage:
             return parse_html(data)
         except NotASessionPage as exc:  # the class named in a script, say
             refusal = exc
-    page = read_other_kinds(data)
+    try:
+        page = read_other_kinds(data)
+    except PageTooBig:
+        if refusal is not None:  # the session reader's word on what the page is says more
+            raise refusal from None
+        raise
     if page is not None:
         return page
     if refusal is not None:

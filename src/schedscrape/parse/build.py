@@ -37,6 +37,7 @@ from schedscrape.parse.times import (
     parse_time_range,
     utc_offset,
 )
+from schedscrape.wording import plural
 
 PARSER_VERSION = "3"  # bumped when parsing rules change the output
 
@@ -238,7 +239,8 @@ def build_records(
                 + ("event" if page.kind == DETAIL_PAGE else "talk card")
             )
         context.report(
-            f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
+            f"download is truncated: kept {plural(len(cards), 'complete card')}, "
+            "dropped the last one",
             severity="error",
         )
     if page.kind == DETAIL_PAGE:

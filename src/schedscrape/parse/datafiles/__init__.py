@@ -16,6 +16,7 @@ from schedscrape.errors import NotADataFile, PageError
 from schedscrape.parse.build import ParsedPage
 from schedscrape.parse.datafiles import export, feed
 from schedscrape.parse.datafiles.records import FileContext
+from schedscrape.wording import plural
 
 _JSON_STARTS = ("{", "[")
 # An object or array, then what JSON may hold next: a text rendering may start with "[Skip".
@@ -61,8 +62,8 @@ def _complete_part(text: str, error: ValueError, context: FileContext):
     if not _records(recovered):
         raise PageError(f"truncated JSON: the file ends at {where}, before a complete record")
     context.report(
-        f"truncated JSON: the file ends at {where}; kept the records before the cut "
-        f"({len(_records(recovered))})",
+        f"truncated JSON: the file ends at {where}; kept the "
+        f"{plural(len(_records(recovered)), 'complete record')} before it",
         severity="error",
     )
     return recovered
