@@ -36,7 +36,7 @@ from schedscrape.fetch import (
 )
 from schedscrape.info import render, summarise
 from schedscrape.models import Problem
-from schedscrape.parse import ParsedPage, parse_page
+from schedscrape.parse import ParsedPage, check_size, parse_page
 from schedscrape.parse.times import TimeParseError, local_zone, offset_zone
 from schedscrape.progress import NORMAL, QUIET, VERBOSE, Progress, set_verbosity, terminal_safe
 from schedscrape.progress import report as report_line
@@ -535,6 +535,7 @@ def _expand(paths: list[Path]) -> Iterator[Path]:
 def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> ParsedPage | None:
     source = str(path)
     try:
+        check_size(path.stat().st_size)  # before reading: a 500 MB file costs nothing
         data = path.read_bytes()
         page = parse_page(
             data,

@@ -44,4 +44,9 @@ class InvalidRecord(PageError):
 
 
 class PageTooBig(PageError):
-    """A page that holds more than any session could: it is refused whole, not cut short."""
+    """A page that holds more than any session could: it is refused whole, not cut short.
+    A file over the size limit is refused before it is read."""
+
+
+class NotADataFile(PageError):
+    """JSON (or CSV) that is neither a schedule feed nor an events export, or is not valid."""

@@ -62,7 +62,11 @@ def read_dataset(directory: Path) -> tuple[Dataset, list[dict]]:
     sessions = read_records(directory, "sessions", fmt) if fmt else []
     talks = read_records(directory, "talks", fmt) if fmt else []
     dataset = Dataset(
-        sessions, talks, _read_problems(directory), _read_claims(directory, manifest, talks)
+        sessions,
+        talks,
+        _read_problems(directory),
+        _read_claims(directory, manifest, talks),
+        _read_institutions(directory, fmt) if fmt else {},
     )
     _check_keys(dataset, fmt)
     return dataset, manifest.get("runs", []) if manifest else []
@@ -159,6 +163,19 @@ def _read_problems(directory: Path) -> list[Problem]:
         except ValidationError as exc:
             raise DatasetError(f"{ERRORS} line {number}: {_first_error(exc)}") from None
     return problems
+
+
+def _read_institutions(directory: Path, fmt: str) -> dict[tuple[str, int], list[str | None]]:
+    """The institutions `talk_authors` names (the one thing in it its talks do not hold), by
+    talk; none from a folder without the table."""
+    if not (directory / f"talk_authors.{fmt}").exists():
+        return {}
+    found: dict[tuple[str, int], list[str | None]] = {}
+    for row in read_records(directory, "talk_authors", fmt):
+        names = found.setdefault((row.session_id, row.position), [])
+        names += [None] * (row.author_position - len(names))
+        names[row.author_position - 1] = row.institution
+    return {talk: names for talk, names in found.items() if any(names)}
 
 
 def _read_claims(directory: Path, manifest: dict | None, talks: list) -> list[Claim]:
