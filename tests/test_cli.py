@@ -1,15 +1,20 @@
 """The command line: exit codes, one-line errors, a summary, and outputs that are all written."""
 
+import io
 import json
 import shutil
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import schedscrape.progress as progress
 from schedscrape.cli import build_parser, main
+from schedscrape.progress import Progress
+from schedscrape.wording import plural
 from tests.conftest import EDGE, SESSIONS
 
 
@@ -307,3 +312,138 @@ def test_hostile_names_reach_stderr_escaped(tmp_path, capsys, argv):
     assert "\\x1b[2j" in err.lower() and "\\u202e" in err  # named, escaped
     assert not any(char in err for char in "\x1b\x07\u202e")
     assert "Traceback" not in err
+
+
+# --- conventional touches: --quiet/--verbose, usage errors that help ----------------------
+
+
+def test_quiet_prints_the_summary_only(tmp_path, capsys):
+    mixed = tmp_path / "pages"
+    shutil.copytree(EDGE, mixed)
+    assert run("parse", mixed, "-o", tmp_path / "out", "--quiet") == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("schedscrape: 9 pages (2 ok, 7 failed): ")
+    errors = (tmp_path / "out" / "errors.jsonl").read_text().splitlines()
+    assert len(errors) == 9  # 7 errors, 2 warnings: quiet on stderr, complete in the folder
+
+
+def test_quiet_shows_no_progress_bar(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(progress.sys, "stderr", terminal)
+    progress.set_verbosity(progress.QUIET)
+    try:
+        with Progress(total=2, unit="page") as bar:
+            bar.advance()
+            progress.report("schedscrape: error: a page")
+    finally:
+        progress.set_verbosity(progress.NORMAL)
+    assert terminal.getvalue() == ""
+
+
+def test_verbose_prints_each_page(tmp_path, capsys):
+    assert run("parse", SESSIONS, "-o", tmp_path, "-v", "--format", "json") == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ")[:2] for line in lines[:-1]] == [
+        ["schedscrape", "ok"],
+        ["schedscrape", "ok"],
+        ["schedscrape", "ok"],
+    ]
+    assert f"schedscrape: ok: {SESSIONS / 'icml2022-oral-session.html'}: " in "\n".join(lines)
+    assert lines[-1].startswith("schedscrape: 3 pages (3 ok, 0 failed)")
+
+
+@pytest.mark.parametrize("command", ["parse", "scrape", "crawl"])
+def test_quiet_and_verbose_are_options_of_the_page_commands(command):
+    target = "x" if command == "parse" else "https://icml.cc/virtual/2022/calendar"
+    assert build_parser().parse_args([command, target, "-q"]).quiet
+    assert build_parser().parse_args([command, target, "--verbose"]).verbose
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([command, target, "-q", "-v"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["parse", "x", "--fromat", "csv"], "(did you mean --format?)"),
+        (["scrape", "https://icml.cc/", "--cokies", "c.txt"], "(did you mean --cookies?)"),
+        (["crawl", "icml", "2022", "--dryrun"], ""),
+    ],
+)
+def test_a_typo_in_a_subcommand_option_shows_that_subcommand_usage(capsys, argv, hint):
+    with pytest.raises(SystemExit) as exited:
+        run(*argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: schedscrape {argv[0]} ")
+    last = err.splitlines()[-1]
+    assert last.startswith(f"schedscrape {argv[0]}: error: unrecognized arguments: ")
+    assert last.endswith(hint)
+
+
+@pytest.mark.parametrize("given", ["file", "no scheme"])
+def test_scrape_on_a_local_file_suggests_parse(tmp_path, capsys, monkeypatch, given):
+    page = tmp_path / "saved.html"
+    page.write_bytes((SESSIONS / "icml2025-poster-session.html").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    target = str(page) if given == "file" else "icml.cc/virtual/2025/session/50201"
+    with pytest.raises(SystemExit) as exited:
+        run("scrape", target, "-o", tmp_path / "out", "--cache", tmp_path / "c.sqlite")
+    assert exited.value.code == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("schedscrape scrape: error: argument URL: ")
+    assert "`schedscrape parse PATH`" in last
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["parse", "scrape", "crawl"])
+def test_output_that_is_a_file_is_a_usage_error(tmp_path, capsys, command):
+    existing = tmp_path / "notes.txt"
+    existing.write_text("keep me")
+    target = str(SESSIONS) if command == "parse" else "http://127.0.0.1:9/virtual/2022/calendar"
+    with pytest.raises(SystemExit) as exited:
+        run(command, target, "-o", existing, "--format", "json")
+    assert exited.value.code == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last == (
+        f"schedscrape {command}: error: argument -o/--output: '{existing}' is a file, not a folder"
+    )
+    assert existing.read_text() == "keep me"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_default_output_that_is_a_file_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("output").write_text("keep me")
+    with pytest.raises(SystemExit) as exited:
+        run("parse", SESSIONS)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith("'output' is a file, not a folder")
+    assert Path("output").read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("number", "noun", "said"),
+    [
+        (1, "session", "1 session"),
+        (0, "session", "0 sessions"),
+        (2, "talk", "2 talks"),
+        (1, "retry", "1 retry"),
+        (3, "retry", "3 retries"),
+        (2, "day", "2 days"),
+        (2, "cache hit", "2 cache hits"),
+        (2, "process", "2 processes"),
+        (1, "error", "1 error"),
+    ],
+)
+def test_counted_nouns_agree(number, noun, said):
+    assert plural(number, noun) == said
+
+
+def test_summary_of_one_page_is_singular(tmp_path, capsys):
+    assert run("parse", EDGE / "empty.html", "-o", tmp_path) == 1
+    summary = capsys.readouterr().err.splitlines()[-1]
+    assert summary.startswith("schedscrape: 1 page (0 ok, 1 failed): 0 sessions, 0 talks, 1 error")

@@ -6,12 +6,14 @@ is never before its start. Fast by default; SCHEDSCRAPE_HYPOTHESIS=thorough for 
 
 import re
 import unicodedata
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schedscrape import parse_page
 from schedscrape.errors import PageError
+from schedscrape.parse import html
 from schedscrape.parse.authors import split_authors
 from tests.conftest import REAL_PAGE, SESSIONS
 
@@ -150,3 +152,30 @@ def test_author_splitter(text):
         name and name == name.strip() and "·" not in name and "⋅" not in name for name in names
     )
     assert_words_kept(text.replace("&", " "), " ".join(names))
+
+
+def parse_outcome(data: bytes):
+    try:
+        page = parse_page(data, source="fuzz")
+    except PageError as exc:
+        return type(exc)
+    return page.session, page.talks, page.problems
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        mutated(POSTER), mutated(ORAL), *([mutated(REAL_PAGE.read_bytes())] * REAL_PAGE.exists())
+    ),
+    st.sampled_from([8 * 1024, 16 * 1024, 64 * 1024]),
+)
+def test_a_page_read_in_parts_reads_as_read_whole(data, chunk):
+    """Big pages are read a chunk at a time, each finished part freed: same records as a page
+    parsed whole, whatever the chunk."""
+    whole = parse_outcome(data)
+    with patch.object(html, "_WHOLE_TREE_MAX", 0), patch.object(html, "_CHUNK", chunk):
+        in_parts = parse_outcome(data)
+    if isinstance(whole, type):  # an error: one with no session markup is judged by its start
+        assert isinstance(in_parts, type) and issubclass(in_parts, PageError)
+    else:
+        assert in_parts == whole

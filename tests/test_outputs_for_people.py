@@ -11,8 +11,11 @@ from icalendar import Calendar
 
 import schedscrape
 from schedscrape.cli import main
-from tests.conftest import REAL_PAGE, SESSIONS
+from schedscrape.export.calendar import IcsWriter, talk_uid
+from schedscrape.export.dataset import Dataset
+from tests.conftest import FIXTURES, REAL_PAGE, SESSIONS
 
+RENDERINGS = FIXTURES / "renderings"
 HOSTILE_TITLE = '<script>alert("x")</script> =HYPERLINK("http://evil") \u202eevil'
 
 
@@ -194,3 +197,93 @@ def test_search_filters_as_you_type_in_a_real_browser(out, tmp_path):
         assert errors == []  # nothing blocked by the CSP, no script errors
     finally:
         browser.quit()
+
+
+# Every control character (C0, DEL, C1): RFC 5545 allows none in a TEXT value but HTAB.
+CONTROLS = "".join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0)]))
+
+
+def assert_no_control_characters(path: Path) -> None:
+    data = path.read_bytes()
+    assert data.endswith(b"\r\n")
+    text = data.decode("utf-8").replace("\r\n", "")
+    assert not [char for char in text if char in CONTROLS]
+
+
+def test_ics_text_carries_no_control_characters(tmp_path):
+    rendering = (RENDERINGS / "icml2025-poster-session.txt").read_text(encoding="utf-8")
+    for plain, hostile in [
+        ("Sparse $k$-Means", "Sparse\x08 $k$-Means\x1b[31m"),
+        ("Ada Lovelace", "Ada\x07 Lovelace"),
+        ("East Exhibition Hall A-B", "East\x7f Exhibition\x9b Hall A-B"),
+        ("We cluster", "We\x01\x02 cluster\x0b\x0c"),
+    ]:
+        rendering = rendering.replace(plain, hostile, 1)
+    page = tmp_path / "controls.txt"
+    page.write_text(rendering, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["parse", str(page), "-o", str(out), "--format", "json,ics", "--year", "2025"]) == 0
+    for name in ("talks.ics", "sessions.ics"):
+        assert_no_control_characters(out / name)
+    first = events(out / "talks.ics")[0]
+    assert str(first["summary"]) == "Sparse  k-Means [31m with Pruned Centroids"
+    assert str(first["location"]) == "East  Exhibition  Hall A-B"
+    assert str(first["description"]).startswith("Ada  Lovelace, Charles Babbage")
+
+
+def test_every_ics_text_property_is_cleaned(tmp_path):
+    """Records from any source (an older run's data included), every text field hostile."""
+    parsed = schedscrape.parse_page(
+        (SESSIONS / "icml2025-poster-session.html").read_bytes(),
+        url="https://icml.cc/virtual/2025/session/50201",
+    )
+    dirty = f"a{CONTROLS}b"
+    session = parsed.session.model_copy(
+        update={
+            "session_id": f"50201{dirty}",
+            "title": dirty,
+            "session_type": dirty,
+            "room": dirty,
+            "moderators": [dirty],
+        }
+    )
+    talks = [
+        talk.model_copy(
+            update={
+                "session_id": session.session_id,
+                "event_id": dirty,
+                "title": dirty,
+                "authors": [dirty, dirty],
+                "abstract": dirty,
+                "event_type": dirty,
+                "poster_position": dirty,
+                "url": f"https://icml.cc/{dirty}",
+            }
+        )
+        for talk in parsed.talks
+    ]
+    IcsWriter().write(Dataset(sessions=[session], talks=talks), tmp_path)
+    for name in ("talks.ics", "sessions.ics"):
+        assert_no_control_characters(tmp_path / name)
+    vevents = events(tmp_path / "talks.ics")
+    assert len(vevents) == 4 and len({str(e["uid"]) for e in vevents}) == 1  # same event id
+    assert str(vevents[0]["summary"]).startswith("a ") and str(vevents[0]["summary"]).endswith("b")
+    assert "url" not in vevents[0]  # a URL with control characters is no web link
+    [session_event] = events(tmp_path / "sessions.ics")
+    assert "\n" in str(session_event["description"])  # line breaks survive, escaped as \n
+
+
+def test_calendar_uids_hold_no_placeholder(tmp_path):
+    rendering = RENDERINGS / "icml2025-poster-session.txt"
+    for options, prefix in [([], "2025-"), (["--conference", "icml"], "icml2025-")]:
+        out = tmp_path / "-".join(options or ["none"])
+        assert main(["parse", str(rendering), "-o", str(out), "--format", "ics", *options]) == 0
+        uids = [str(e["uid"]) for name in ("talks.ics", "sessions.ics") for e in events(out / name)]
+        assert len(uids) == 5 and len(set(uids)) == 5
+        for uid in uids:
+            assert uid.startswith(f"{prefix}session") and uid.endswith("@schedscrape"), uid
+            assert "conference" not in uid and "None" not in uid
+    talk = schedscrape.parse_page((SESSIONS / "icml2025-poster-session.html").read_bytes()).talks[0]
+    bare = talk.model_copy(update={"conference": None, "year": None})
+    assert talk_uid(bare) == "session50201-event41001@schedscrape"
+    assert talk_uid(talk) == "icml2025-session50201-event41001@schedscrape"  # as before

@@ -215,6 +215,14 @@ def test_pre_2020_schedule():
     assert [e.event_id for e in page.events] == ["1001", "1002", "1003"]
 
 
+def test_pre_2020_schedule_gives_each_card_its_type_and_clean_title():
+    talks = parse_page(SCHEDULE).talks
+    assert [talk.event_type for talk in talks] == ["Oral", "Poster", "Tutorial"]
+    assert talks[0].title == "Value Iteration Networks at γ-Scale"
+    assert talks[0].title_raw == "Value Iteration Networks at $\\gamma$-Scale"
+    assert (talks[0].room, talks[0].poster_position) == ("Rooms 211 + 212", None)
+
+
 def test_list_ids_keep_sites_and_filters_apart():
     ids = {
         parse_page(EVENTS_LIST, url=url).session.session_id

@@ -1,5 +1,6 @@
 """The real ICML 2025 page and the ICML 2022 seed text from ../shared (skipped when absent)."""
 
+import re
 from collections import Counter
 from datetime import date
 
@@ -48,6 +49,17 @@ def test_real_icml2025_poster_session(real_page):
     assert any("https://vilp-team.github.io/" in a for a in abstracts)
     assert any("improving downstream tasks by 12.0%" in a for a in abstracts)
     assert not any("$" in a and "\\%" in a for a in abstracts)
+
+
+def test_real_page_math_reads_as_tex_shows_it(real_page):
+    abstracts = "\n".join(t.abstract or "" for t in parse_page(real_page).talks)
+    assert "and ≤0.53% error" in abstracts
+    assert "regret bound of Θ̃(H^2√(SAK))" in abstracts
+    assert "of the form min_x max_y f(x)" in abstracts
+    assert "a factor Ω̃(√m) when" in abstracts
+    assert not re.search(r"(?:^|\s)[\u0300-\u036f\u20d0-\u20ff]", abstracts)  # no lone accent
+    # The one backslash left is the page's own `\In` (a `\\` that lost a backslash upstream).
+    assert re.findall(r"\\\w*|\$", abstracts) == ["\\In"]
 
 
 def test_real_page_with_its_url(real_page):

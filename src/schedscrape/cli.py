@@ -7,13 +7,16 @@ written); 2 the command itself is wrong. Users never see a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
 import json
+import os
 import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from http.cookiejar import MozillaCookieJar
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
@@ -30,14 +33,21 @@ from schedscrape.discover import (
 )
 from schedscrape.errors import PageError, ScheduleError
 from schedscrape.export import WRITERS, Dataset, RunReport, write_outputs
-from schedscrape.fetch import DEADLINE_PER_TIMEOUT, FetchOptions, default_cache_path
+from schedscrape.fetch import (
+    DEADLINE_PER_TIMEOUT,
+    CookieFileError,
+    FetchOptions,
+    default_cache_path,
+    load_cookies,
+)
 from schedscrape.info import render, summarise
 from schedscrape.models import Problem
-from schedscrape.parse import ParsedPage, parse_page
+from schedscrape.parse import ParsedPage, check_size, parse_page
 from schedscrape.parse.times import TimeParseError, local_zone, offset_zone
-from schedscrape.progress import Progress, terminal_safe
+from schedscrape.progress import NORMAL, QUIET, VERBOSE, Progress, set_verbosity, terminal_safe
 from schedscrape.progress import report as report_line
 from schedscrape.scrape import Outcome, Scraper
+from schedscrape.wording import plural
 
 DEFAULT_FORMATS = "csv,json,parquet"
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -56,6 +66,22 @@ class _Parser(argparse.ArgumentParser):
         super().error(terminal_safe(message))
 
 
+class _CommandParser(_Parser):
+    """A subcommand's parser. An argument it does not know is its own error, so the message
+    shows its usage; argparse leaves that to the top-level parser, whose usage is no help."""
+
+    def parse_known_args(
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        namespace, unknown = super().parse_known_args(args, namespace)
+        if unknown:
+            options = [option for action in self._actions for option in action.option_strings]
+            near = difflib.get_close_matches(unknown[0], options, n=1)
+            hint = f" (did you mean {near[0]}?)" if unknown[0].startswith("-") and near else ""
+            self.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+        return namespace, unknown
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="schedscrape",
@@ -64,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     from schedscrape import __version__
 
     parser.add_argument("--version", action="version", version=f"schedscrape {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser
+    )
 
     parse = commands.add_parser(
         "parse",
@@ -86,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fetch session pages politely (robots.txt, rate limit, retries, cache) "
         "and parse them.",
     )
-    scrape.add_argument("urls", nargs="+", metavar="URL", type=_web_address)
+    scrape.add_argument("urls", nargs="+", metavar="URL", type=_page_address)
     _add_output_options(scrape)
     _add_fetch_options(scrape)
 
@@ -201,6 +229,15 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         "name and URL are always kept in it",
     )
     fetch.add_argument(
+        "--cookies",
+        type=_cookie_file,
+        default=None,
+        metavar="FILE",
+        help="your own login, for members-only pages you may read: a Netscape cookies.txt "
+        "exported from your browser; each cookie goes only to its own site, and no value is "
+        "written to any file",
+    )
+    fetch.add_argument(
         "--ignore-robots",
         action="store_true",
         help="do not obey robots.txt (only with the site's permission)",
@@ -211,8 +248,8 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o",
         "--output",
-        type=Path,
-        default=Path("output"),
+        type=_output_folder,
+        default="output",  # a string, so that _output_folder checks it too
         metavar="DIR",
         help="output folder (default: output/)",
     )
@@ -245,6 +282,9 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         help="the zone of times the pages print with no zone at all (2026 events lists, "
         "pre-2020 schedules): an IANA name such as Asia/Seoul, or +09:00",
     )
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true", help="print the closing summary only")
+    talk.add_argument("-v", "--verbose", action="store_true", help="print a line for each page")
 
 
 def _formats(text: str) -> list[str]:
@@ -324,6 +364,34 @@ def _web_address(text: str) -> str:
     return text
 
 
+def _page_address(text: str) -> str:
+    """A page to fetch. A saved page, or what may be one, is pointed to `parse`."""
+    if os.path.exists(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a file here, not a web address: read saved pages with "
+            "`schedscrape parse PATH`"
+        )
+    if not urlsplit(text).scheme:
+        raise argparse.ArgumentTypeError(
+            f"not an http(s) address: {text!r}: give the page's https:// address, or read a "
+            "saved page with `schedscrape parse PATH`"
+        )
+    return _web_address(text)
+
+
+def _output_folder(text: str) -> Path:
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder")
+    return Path(text)
+
+
+def _cookie_file(text: str) -> MozillaCookieJar:
+    try:
+        return load_cookies(Path(text))
+    except CookieFileError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _year(text: str) -> int:
     if not (text.isdigit() and 1980 <= int(text) <= 2100):
         raise argparse.ArgumentTypeError(f"not a four-digit year: {text!r}")
@@ -342,6 +410,8 @@ def console() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    verbose, quiet = getattr(args, "verbose", False), getattr(args, "quiet", False)
+    set_verbosity(VERBOSE if verbose else QUIET if quiet else NORMAL)
     try:
         if args.command == "parse":
             return run_parse(args)
@@ -415,6 +485,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         retries=args.retries,
         user_agent=args.user_agent,
         obey_robots=not args.ignore_robots,
+        cookies=args.cookies,
     )
     if args.command == "crawl" and args.dry_run:
         return _dry_run(options, entries, args)
@@ -431,6 +502,11 @@ def run_fetch(args: argparse.Namespace) -> int:
                     _record_page(report, outcome.url, outcome.page)
                 elif outcome.error is not None:
                     _record_failure(report, outcome.error)
+                elif outcome.found is not None:
+                    kind, urls = outcome.found
+                    report_line(
+                        f"schedscrape: ok: {outcome.url}: {plural(len(urls), kind)}", VERBOSE
+                    )
                 part = None
                 if crawl is not None:
                     crawl.count(outcome)
@@ -473,7 +549,7 @@ def run_fetch(args: argparse.Namespace) -> int:
             }
         if len(crawl.entries) > 1:
             for counts in crawl.entries:
-                report_line(f"schedscrape: {_entry_line(counts)}")
+                report_line(f"schedscrape: {_entry_line(counts)}", QUIET)
     parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
     return _finish(report, parsed, args, started)
 
@@ -501,11 +577,12 @@ def _dry_run(options: FetchOptions, entries: list[Entry], args: argparse.Namespa
             [], entries=crawl.entry_urls, zones=dict(args.zones), tz=args.tz, follow=follow
         )
         failed = [outcome.error for outcome in outcomes if outcome.error is not None]
-        for problem in failed:
-            report_line(f"schedscrape: error: {problem.source}: {problem.message}")
+        for problem in failed:  # an entry's or a list's: the dry run's summary names them
+            report_line(f"schedscrape: error: {problem.source}: {problem.message}", QUIET)
         for counts in crawl.entries:
             if counts.error is None:
-                report_line(f"schedscrape: {_dry_run_entry(scraper, counts, args.details)}")
+                line = _dry_run_entry(scraper, counts, args.details)
+                report_line(f"schedscrape: {line}", QUIET)
     return EXIT_PAGES_FAILED if failed else EXIT_OK
 
 
@@ -522,11 +599,11 @@ def _dry_run_entry(scraper: Scraper, counts: EntryCounts, details: bool) -> str:
                 print(url)
                 shown[index] += 1
     kind = counts.kind or "page"
-    line = f"{counts.entry.name}: {_count(shown[0], kind)}"
+    line = f"{counts.entry.name}: {plural(shown[0], kind)}"
     if details and kind == SESSION_PAGES:
         line += "; their detail pages are named on them, so not listed in a dry run"
     elif details:
-        line += f", {_count(shown[1], 'detail page')}"
+        line += f", {plural(shown[1], 'detail page')}"
     if refused:
         line += f"; {refused} disallowed by robots.txt, not listed"
     return line
@@ -537,16 +614,16 @@ def _entry_line(counts: EntryCounts) -> str:
     if counts.error is not None:
         return f"{counts.entry.name}: entry page failed: {counts.error.message}"
     line = (
-        f"{counts.entry.name}: {_count(len(counts.pages), counts.kind or 'page')}: "
+        f"{counts.entry.name}: {plural(len(counts.pages), counts.kind or 'page')}: "
         f"{counts.ok} ok, {counts.failed} failed"
     )
     if counts.details:
         line += (
-            f"; {_count(len(counts.details), 'detail page')}: "
+            f"; {plural(len(counts.details), 'detail page')}: "
             f"{counts.details_ok} ok, {counts.details_failed} failed"
         )
     if counts.offsets_learnt:
-        line += f"; {_count(counts.offsets_learnt, 'offset')} learnt"
+        line += f"; {plural(counts.offsets_learnt, 'offset')} learnt"
     return line
 
 
@@ -555,6 +632,7 @@ def _finish(
 ) -> int:
     dataset = Dataset.from_pages(parsed)
     write_outputs(dataset, args.output, args.format, report, fresh=args.fresh)
+    _cookies_refused(report, args)
     _summary(report, dataset, args, time.monotonic() - started)
     return EXIT_PAGES_FAILED if report.failed_pages else EXIT_OK
 
@@ -579,6 +657,7 @@ def _expand(paths: list[Path]) -> Iterator[Path]:
 def _parse_file(path: Path, args: argparse.Namespace, report: RunReport) -> ParsedPage | None:
     source = str(path)
     try:
+        check_size(path.stat().st_size)  # before reading: a 500 MB file costs nothing
         data = path.read_bytes()
         page = parse_page(
             data,
@@ -615,6 +694,8 @@ def _record_page(report: RunReport, source: str, page: ParsedPage) -> None:
         report_line(f"schedscrape: error: {source}: {problem.message}")
     if page_errors:
         report.failed_pages += 1  # e.g. truncated: its complete cards are still written
+    else:
+        report_line(f"schedscrape: ok: {source}: {plural(len(page.talks), 'talk')}", VERBOSE)
 
 
 def _record_failure(report: RunReport, problem: Problem) -> None:
@@ -624,33 +705,45 @@ def _record_failure(report: RunReport, problem: Problem) -> None:
     report.problems.append(problem)
 
 
+def _cookies_refused(report: RunReport, args: argparse.Namespace) -> None:
+    """One line when pages still ask to log in although the user gave cookies."""
+    cookies = getattr(args, "cookies", None)
+    # The fetcher's "redirected to a login page" and the parser's "login wall" both say so.
+    walled = sum(problem.message.startswith("login required") for problem in report.problems)
+    if cookies is not None and walled:
+        print(
+            terminal_safe(
+                f"schedscrape: error: {plural(walled, 'page')} still asked to log in with "
+                f"--cookies {cookies.filename}: the site refused the cookies, they have "
+                "expired, or none is for that site; log in again in your browser and export "
+                "them again"
+            ),
+            file=sys.stderr,
+        )
+
+
 def _summary(report: RunReport, dataset: Dataset, args: argparse.Namespace, elapsed: float) -> None:
     good = report.pages - report.failed_pages
     line = (
-        f"schedscrape: {_count(report.pages, 'page')} ({good} ok, {report.failed_pages} failed): "
-        f"{_count(len(dataset.sessions), 'session')}, {_count(len(dataset.talks), 'talk')}, "
-        f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')} "
+        f"schedscrape: {plural(report.pages, 'page')} ({good} ok, {report.failed_pages} failed): "
+        f"{plural(len(dataset.sessions), 'session')}, {plural(len(dataset.talks), 'talk')}, "
+        f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')} "
         f"-> {args.output}/ ({', '.join(args.format)}) in {elapsed:.1f} s"
     )
     if report.extra_counts:
         counts = report.extra_counts
         line += (
-            f"; {_count(counts['requests'], 'request')}, "
-            f"{_count(counts['cache_hits'], 'cache hit')}, {_count(counts['retries'], 'retry')}"
+            f"; {plural(counts['requests'], 'request')}, "
+            f"{plural(counts['cache_hits'], 'cache hit')}, {plural(counts['retries'], 'retry')}"
         )
         if "detail_pages" in counts:  # crawl --details
             line += (
-                f"; {_count(counts['detail_pages'], 'detail page')}, "
-                f"{_count(counts['offsets_learnt'], 'offset')} learnt"
+                f"; {plural(counts['detail_pages'], 'detail page')}, "
+                f"{plural(counts['offsets_learnt'], 'offset')} learnt"
             )
     if report.problems:
         line += f"; details in {args.output / 'errors.jsonl'}"
     print(terminal_safe(line), file=sys.stderr)
-
-
-def _count(number: int, noun: str) -> str:
-    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
-    return f"{number} {noun if number == 1 else plural}"
 
 
 if __name__ == "__main__":

@@ -41,3 +41,12 @@ class InvalidRecord(PageError):
     """A parsed value failed validation; the message names the page and the field."""
 
     stage = "validate"
+
+
+class PageTooBig(PageError):
+    """A page that holds more than any session could: it is refused whole, not cut short.
+    A file over the size limit is refused before it is read."""
+
+
+class NotADataFile(PageError):
+    """JSON (or CSV) that is neither a schedule feed nor an events export, or is not valid."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from schedscrape.errors import ScheduleError
 from schedscrape.load import load
+from schedscrape.wording import plural
 
 _NUMBERS = re.compile(r"\d+")
 # Where a message's detail starts: "kind: detail", "kind (detail)", "kind 'quoted'".
@@ -206,12 +207,6 @@ def render(summary: dict[str, Any]) -> str:
     lines.append(f"authors with several spellings: {len(spellings)}")
     lines += [f"  {' | '.join(names)}" for names in spellings]
     return "\n".join(lines)
-
-
-def plural(number: int, noun: str) -> str:
-    """`1 session`, `2 sessions`, `3 retries`."""
-    noun_form = noun if number == 1 else (noun[:-1] + "ies" if noun.endswith("y") else noun + "s")
-    return f"{number} {noun_form}"
 
 
 def _aligned(rows: list[tuple]) -> list[str]:

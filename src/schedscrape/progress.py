@@ -1,4 +1,8 @@
-"""Progress on stderr: a bar on a terminal; otherwise a plain line now and then, for logs."""
+"""Progress on stderr: a bar on a terminal; otherwise a plain line now and then, for logs.
+
+How much is said is set once per run (`set_verbosity`): QUIET, the closing summary only (which
+the command prints itself); NORMAL, progress and each failed page too; VERBOSE, each page.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from schedscrape.wording import plural
+
 if TYPE_CHECKING:  # imported on use: runs whose stderr is a log never show a bar
     from tqdm import tqdm
 
@@ -16,6 +22,13 @@ LOG_EVERY = 30.0  # seconds between plain progress lines when stderr is not a te
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _bar_showing: tqdm | None = None
+QUIET, NORMAL, VERBOSE = 0, 1, 2
+_verbosity = NORMAL
+
+
+def set_verbosity(level: int) -> None:
+    global _verbosity
+    _verbosity = level
 
 
 def terminal_safe(text: str) -> str:
@@ -30,8 +43,11 @@ def terminal_safe(text: str) -> str:
     )
 
 
-def report(message: str) -> None:
-    """One line on stderr, printed above the bar if one is showing."""
+def report(message: str, level: int = NORMAL) -> None:
+    """One line on stderr, printed above the bar if one is showing; unless the run is quieter
+    than `level`."""
+    if _verbosity < level:
+        return
     if _bar_showing is not None:
         _bar_showing.write(terminal_safe(message), file=sys.stderr)
     else:
@@ -52,7 +68,7 @@ class Progress:
         self._started = time.monotonic()
         self._next_line = self._started + LOG_EVERY
         self._bar: tqdm | None = None
-        if sys.stderr.isatty():
+        if sys.stderr.isatty() and _verbosity > QUIET:
             from tqdm import tqdm
 
             self._bar = _bar_showing = tqdm(
@@ -89,8 +105,8 @@ class Progress:
             percent = 100 * self._done // max(self._total, 1)
             by_part = f": {label}" if len(self._parts) > 1 else ""
             report(
-                f"schedscrape: {self._done} of {self._total} {self._unit}s done ({percent} %) "
-                f"after {_duration(now - self._started)}{by_part}"
+                f"schedscrape: {self._done} of {plural(self._total, self._unit)} done "
+                f"({percent} %) after {_duration(now - self._started)}{by_part}"
             )
 
     def __enter__(self) -> Progress:

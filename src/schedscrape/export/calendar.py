@@ -3,11 +3,13 @@
 Times are written in UTC (`...Z`), never floating: the pages give a fixed offset ("PDT"), not an
 IANA zone, so UTC is the exact form every calendar program reads the same way. UIDs come from
 conference, year, session and event (or position), so they are the same on every run and a
-re-import updates events instead of duplicating them.
+re-import updates events instead of duplicating them. Text values carry no control characters
+(RFC 5545 allows none in TEXT), and links are http(s) only.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -15,12 +17,15 @@ from typing import TYPE_CHECKING, ClassVar
 from schedscrape.export.atomic import atomic_path
 from schedscrape.export.dataset import Dataset
 from schedscrape.export.writers import Writer
+from schedscrape.links import is_web_url
 from schedscrape.models import Session, Talk
 
 if TYPE_CHECKING:  # imported on use: a slow import that runs without .ics output can skip
     from icalendar import Event
 
 PRODID = "-//schedscrape//schedscrape//EN"
+# Every control character but the line break, which icalendar writes as `\n`.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 class IcsWriter(Writer):
@@ -53,12 +58,13 @@ class IcsWriter(Writer):
 
 def talk_event(talk: Talk, session: Session | None, stamp: datetime) -> Event:
     kind = " ".join(part for part in (talk.event_type, talk.poster_position) if part)
+    url = _web(talk.url)
     description = [
         ", ".join(talk.authors),
         kind,
         f"Session: {session.title}" if session is not None and session.title else "",
         talk.abstract or "",
-        talk.url or "",
+        url or "",
     ]
     event = _event(
         uid=talk_uid(talk),
@@ -67,20 +73,21 @@ def talk_event(talk: Talk, session: Session | None, stamp: datetime) -> Event:
         end=talk.end,
         summary=talk.title or "(untitled talk)",
         location=session.room if session else None,
-        url=talk.url,
+        url=url,
         description="\n\n".join(part for part in description if part),
     )
     if talk.event_type:
-        event.add("categories", [talk.event_type])
+        event.add("categories", [_text(talk.event_type)])
     return event
 
 
 def session_event(session: Session, stamp: datetime) -> Event:
+    url = _web(session.url)
     description = [
         session.session_type or "",
         f"Moderators: {', '.join(session.moderators)}" if session.moderators else "",
         f"{session.talk_count} talks",
-        session.url or "",
+        url or "",
     ]
     return _event(
         uid=session_uid(session),
@@ -89,7 +96,7 @@ def session_event(session: Session, stamp: datetime) -> Event:
         end=session.end,
         summary=session.title or session.session_type or f"Session at {session.room}",
         location=session.room,
-        url=session.url,
+        url=url,
         description="\n".join(part for part in description if part),
     )
 
@@ -109,31 +116,44 @@ def _event(
     from icalendar import Event
 
     event = Event()
-    event.add("uid", uid)
+    event.add("uid", _text(uid))
     event.add("dtstamp", stamp)
     event.add("dtstart", start.astimezone(UTC))
     if end is not None:
         event.add("dtend", end.astimezone(UTC))
-    event.add("summary", summary)
+    event.add("summary", _text(summary))
     if location:
-        event.add("location", location)
+        event.add("location", _text(location))
     if url:
         event.add("url", url)
-    event.add("description", description)
+    event.add("description", _text(description))
     return event
+
+
+def _text(value: str) -> str:
+    """A TEXT value RFC 5545 allows: each control character (page text can hold any) becomes
+    a space, and a carriage return a line break."""
+    return _CONTROL.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _web(url: str | None) -> str | None:
+    return url if is_web_url(url) else None
 
 
 def talk_uid(talk: Talk) -> str:
     item = f"event{talk.event_id}" if talk.event_id else f"position{talk.position}"
-    return f"{_prefix(talk.conference, talk.year)}-session{talk.session_id}-{item}@schedscrape"
+    return _uid(talk.conference, talk.year, f"session{talk.session_id}-{item}")
 
 
 def session_uid(session: Session) -> str:
-    return f"{_prefix(session.conference, session.year)}-session{session.session_id}@schedscrape"
+    return _uid(session.conference, session.year, f"session{session.session_id}")
 
 
-def _prefix(conference: str | None, year: int | None) -> str:
-    return f"{(conference or 'conference').lower()}{year or ''}"
+def _uid(conference: str | None, year: int | None, local: str) -> str:
+    """`icml2022-session123-event456@schedscrape`, from the record's own identifiers only: a
+    conference or year the record lacks is left out, never stood in for by a placeholder."""
+    prefix = f"{(conference or '').lower()}{year or ''}"
+    return f"{prefix}-{local}@schedscrape" if prefix else f"{local}@schedscrape"
 
 
 def _write_calendar(path: Path, events: list[Event], name: str) -> None:

@@ -53,6 +53,9 @@ class Dataset:
     talks: list[Talk] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    # Each talk's authors' institutions where a source names them (a feed): by session_id and
+    # position, one entry per author (None where the source names none).
+    institutions: dict[tuple[str, int], list[str | None]] = field(default_factory=dict)
     _rows: dict[str, list[dict]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
@@ -65,6 +68,7 @@ class Dataset:
         """
         pages = list(pages)
         problems = [problem for page in pages for problem in page.problems]
+        pages = [part for page in pages for part in page.parts or [page]]  # a feed's sessions
         broken = _incomplete(problems)
         kept: dict[str, ParsedPage] = {}
         sessionless: dict[str, list[Claim]] = {}
@@ -89,6 +93,9 @@ class Dataset:
             problems=problems,
             claims=[claim for page in kept.values() for claim in _claims(page)]
             + [claim for claims in sessionless.values() for claim in claims],
+            institutions={
+                key: names for page in kept.values() for key, names in page.institutions.items()
+            },
         )
 
     @cached_property
@@ -111,15 +118,21 @@ class Dataset:
                         "position": talk.position,
                         "author_position": number,
                         "name": author,
-                        "institution": None,
+                        "institution": institution,
                     }
                     for talk in self.talks
-                    for number, author in enumerate(talk.authors, start=1)
+                    for number, (author, institution) in enumerate(
+                        zip(talk.authors, self._institutions(talk), strict=True), start=1
+                    )
                 ]
             else:
                 rows = [record.model_dump() for record in getattr(self, name)]
             self._rows[name] = rows
         return self._rows[name]
+
+    def _institutions(self, talk: Talk) -> list[str | None]:
+        named = self.institutions.get((talk.session_id, talk.position), [])
+        return [*named[: len(talk.authors)], *[None] * (len(talk.authors) - len(named))]
 
     def sources(self) -> set[str]:
         """The files or URLs this dataset's sessions, claims and problems come from."""
@@ -160,6 +173,10 @@ class Dataset:
                 if (c.session_id in kept_old if c.session_id else c.source not in claimed_again)
             ]
             + [c for c in newer.claims if c.session_id not in kept_old],
+            institutions={
+                **{k: v for k, v in self.institutions.items() if k[0] in kept_old},
+                **{k: v for k, v in newer.institutions.items() if k[0] not in kept_old},
+            },
         )
 
 

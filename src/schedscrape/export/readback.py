@@ -30,6 +30,7 @@ from schedscrape.export.dataset import TABLES, Dataset, DatasetError
 from schedscrape.export.formats import WRITERS
 from schedscrape.export.writers import FORMULA_STARTS, LIST_SEPARATOR
 from schedscrape.models import Problem
+from schedscrape.wording import plural
 
 MANIFEST, ERRORS, CLAIMS = "manifest.json", "errors.jsonl", "event_claims.json"
 # Where each table is read from, best first: JSON is exact, Parquet loses each time's offset,
@@ -61,7 +62,11 @@ def read_dataset(directory: Path) -> tuple[Dataset, list[dict]]:
     sessions = read_records(directory, "sessions", fmt) if fmt else []
     talks = read_records(directory, "talks", fmt) if fmt else []
     dataset = Dataset(
-        sessions, talks, _read_problems(directory), _read_claims(directory, manifest, talks)
+        sessions,
+        talks,
+        _read_problems(directory),
+        _read_claims(directory, manifest, talks),
+        _read_institutions(directory, fmt) if fmt else {},
     )
     _check_keys(dataset, fmt)
     return dataset, manifest.get("runs", []) if manifest else []
@@ -160,6 +165,19 @@ def _read_problems(directory: Path) -> list[Problem]:
     return problems
 
 
+def _read_institutions(directory: Path, fmt: str) -> dict[tuple[str, int], list[str | None]]:
+    """The institutions `talk_authors` names (the one thing in it its talks do not hold), by
+    talk; none from a folder without the table."""
+    if not (directory / f"talk_authors.{fmt}").exists():
+        return {}
+    found: dict[tuple[str, int], list[str | None]] = {}
+    for row in read_records(directory, "talk_authors", fmt):
+        names = found.setdefault((row.session_id, row.position), [])
+        names += [None] * (row.author_position - len(names))
+        names[row.author_position - 1] = row.institution
+    return {talk: names for talk, names in found.items() if any(names)}
+
+
 def _read_claims(directory: Path, manifest: dict | None, talks: list) -> list[Claim]:
     """`event_claims.json`; for a folder written before it existed, the talks' claims."""
     path = directory / CLAIMS
@@ -233,7 +251,9 @@ def _typed_rows(path: Path, model: type[BaseModel]) -> list[dict]:
         rows = []
         for row in reader:
             if len(row) != len(cells):
-                raise DatasetError(f"{path.name} line {reader.line_num} has {len(row)} cells")
+                raise DatasetError(
+                    f"{path.name} line {reader.line_num} has {plural(len(row), 'cell')}"
+                )
             rows.append(
                 {
                     name: _csv_value(cell, is_list, required)

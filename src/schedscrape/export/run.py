@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,11 +78,9 @@ def write_outputs(
         # The CLI records each page's problems as it goes; `new` holds them too, and any
         # copies of a session it left out, which are this run's problems as well.
         known = set(report.problems)
-        run = Dataset(
-            new.sessions,
-            new.talks,
-            [*report.problems, *(problem for problem in new.problems if problem not in known)],
-            new.claims,
+        run = replace(
+            new,
+            problems=[*report.problems, *(p for p in new.problems if p not in known)],
         )
         dataset = existing.merged_with(run)
         sources = run.sources()  # the merge may leave out more copies: record them too

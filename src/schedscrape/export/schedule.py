@@ -3,7 +3,8 @@
 Grouped by day and session, times in the zone the page showed, a search box that filters talks
 by title and author as you type, expandable abstracts, links to the event pages. Inline CSS
 and JavaScript only, and a Content-Security-Policy that forbids loading anything else. Every
-piece of page text is HTML-escaped: titles from the web are data, never markup.
+piece of page text is HTML-escaped: titles from the web are data, never markup. Links are
+http(s) only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import ClassVar
 from schedscrape.export.atomic import atomic_text
 from schedscrape.export.dataset import Dataset
 from schedscrape.export.writers import Writer
+from schedscrape.links import is_web_url
 from schedscrape.models import Session, Talk
 
 UNSCHEDULED = "Time not known"
@@ -76,8 +78,7 @@ def _session(session: Session, talks: list[Talk]) -> str:
             + ", ".join(session.moderators)
         )
     title = _e(session.title or session.session_type or session.room or "Session")
-    if session.url:
-        title = f'<a href="{_e(session.url)}">{title}</a>'
+    title = _linked(title, session.url)
     items = "\n".join(_talk(talk) for talk in sorted(talks, key=lambda t: t.position))
     return (
         f'<article class="session" id="session-{_e(session.session_id)}">\n'
@@ -90,8 +91,7 @@ def _session(session: Session, talks: list[Talk]) -> str:
 
 def _talk(talk: Talk) -> str:
     title = _e(talk.title or "(untitled)")
-    if talk.url:
-        title = f'<a href="{_e(talk.url)}">{title}</a>'
+    title = _linked(title, talk.url)
     label = " ".join(part for part in (talk.event_type, talk.poster_position) if part)
     time = (
         f'<span class="time">{_e(_span(talk.start, talk.end, talk.timezone))}</span> '
@@ -110,6 +110,11 @@ def _talk(talk: Talk) -> str:
         + (f' <span class="label">{_e(label)}</span>' if label else "")
         + f'</div><div class="authors">{_e(", ".join(talk.authors))}</div>{abstract}</li>'
     )
+
+
+def _linked(html_text: str, url: str | None) -> str:
+    """`html_text` as a link to `url`, if that leads to a web page (never `javascript:`)."""
+    return f'<a href="{_e(url)}">{html_text}</a>' if is_web_url(url) else html_text
 
 
 def _span(start: datetime | None, end: datetime | None, zone: str | None) -> str:

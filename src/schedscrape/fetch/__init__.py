@@ -9,6 +9,8 @@
   (requests-cache). A page fetched within `max_age` is reused without contacting the site, so
   a killed crawl that is started again fetches only what it is missing; `offline` re-parses
   from the cache alone.
+- Cookies (`cookies`): the user's own login from a Netscape cookies.txt, each cookie sent only
+  to the domain and path it names; no cookie is stored in the cache.
 - Safety: TLS verification is always on (a certificate that fails it is one error for the
   page, never retried); redirects are followed on the same host only; a
   redirect to a login page is a "login required" error; responses have a size cap, and a
@@ -16,6 +18,7 @@
 """
 
 from schedscrape.fetch.cache import default_cache_path, prepare_cache
+from schedscrape.fetch.cookies import CookieFileError, load_cookies
 from schedscrape.fetch.errors import CacheError, FetchError, LoginRedirect, RobotsDisallowed
 from schedscrape.fetch.fetcher import Fetcher, FetchStats, Page
 from schedscrape.fetch.options import DEADLINE_PER_TIMEOUT, FetchOptions
@@ -24,6 +27,7 @@ from schedscrape.fetch.politeness import RateLimiter, SharedRateLimiter, default
 __all__ = [
     "DEADLINE_PER_TIMEOUT",
     "CacheError",
+    "CookieFileError",
     "FetchError",
     "FetchOptions",
     "FetchStats",
@@ -35,5 +39,6 @@ __all__ = [
     "SharedRateLimiter",
     "default_cache_path",
     "default_user_agent",
+    "load_cookies",
     "prepare_cache",
 ]

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import requests
 
 from schedscrape.fetch.cache import aware, cached_age, cached_session, url_key
+from schedscrape.fetch.cookies import SiteCookies
 from schedscrape.fetch.errors import CacheError, FetchError, LoginRedirect, one_line
 from schedscrape.fetch.options import FetchOptions
 from schedscrape.fetch.politeness import RateLimiter, SharedRateLimiter, user_agent
@@ -66,6 +67,8 @@ class Fetcher:
         )
         self._proxies: dict[str, dict[str, str]] = {}
         self.session.headers["User-Agent"] = user_agent(self.options.user_agent)
+        self._cookies = SiteCookies(self.options.cookies)
+        self._cookies.take_over(self.session)
         self.stats = FetchStats()
         self._limiter = limiter or RateLimiter(1.0 / self.options.rate, self.options.concurrency)
         transport = PoliteTransport(
@@ -168,7 +171,7 @@ class Fetcher:
     def _cached(self, url: str) -> requests.Response | None:
         """The cached response for `url`, looked up directly: a full `session.get` with
         only_if_cached costs as much CPU as the request it saves on a fast site."""
-        return self.session.cache.get_response(url_key(url))
+        return self.session.cache.get_response(url_key(url, self.options))
 
     def _network_get(self, url: str, revalidate: bool = False) -> requests.Response:
         parts = urlsplit(url)
@@ -176,14 +179,17 @@ class Fetcher:
         if origin not in self._proxies:  # *_proxy and no_proxy, as requests would apply them
             self._proxies[origin] = requests.utils.get_environ_proxies(url)
         self.stats.count("requests")
-        return self.session.get(
+        response = self.session.get(
             url,
+            headers=self._cookies.headers(url),
             proxies=self._proxies[origin],
             timeout=self.options.timeout,
             allow_redirects=False,
             refresh=revalidate,
             force_refresh=not revalidate,  # past the cache check above, always ask the site
         )
+        self._cookies.remember(response)
+        return response
 
 
 def _is_login(url: str) -> bool:

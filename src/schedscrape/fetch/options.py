@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 DEADLINE_PER_TIMEOUT = 4  # a whole response may take 4 timeouts: 2 minutes by default
@@ -23,6 +24,7 @@ class FetchOptions:
     user_agent: str | None = None
     max_bytes: int = 20 * 1024 * 1024
     obey_robots: bool = True
+    cookies: CookieJar | None = None  # the user's own login (--cookies; see fetch.cookies)
 
     @property
     def deadline(self) -> float:

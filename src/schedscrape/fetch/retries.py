@@ -11,6 +11,7 @@ from urllib3.exceptions import MaxRetryError, ProtocolError
 from urllib3.util.retry import Retry
 
 from schedscrape.fetch.errors import FetchError, certificate_error, one_line
+from schedscrape.wording import plural
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 300.0  # seconds; a server asking for longer is treated as a failure
@@ -60,10 +61,8 @@ class Retrier:
             except MaxRetryError:
                 if response is not None:
                     return response  # the caller reports the final status
-                attempts = self._retries + 1
                 raise FetchError(
-                    f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}: "
-                    f"{one_line(error)}"
+                    f"gave up after {plural(self._retries + 1, 'attempt')}: {one_line(error)}"
                 ) from None
             on_retry()
             time.sleep(self._delay(retry, response))

@@ -1,5 +1,6 @@
 """Page (bytes or text) -> validated records. Readers for HTML and plain text produce a RawPage;
-`build` applies the text, time and author rules to it.
+`build` applies the text, time and author rules to it. The sites' data files (JSON or CSV: the
+feed and the events export) hold records, not markup, and are read by `parse.datafiles`.
 
 HTML with session cards goes to the session-page reader first (the pages crawled by the
 thousand), other HTML to the readers of the other kinds (`parse.readers`). A page none of them
@@ -14,8 +15,10 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from schedscrape.errors import EmptyPage, NotASessionPage
-from schedscrape.parse.build import PARSER_VERSION, ParsedPage, build_records
+from schedscrape.errors import EmptyPage, NotASessionPage, PageTooBig
+from schedscrape.parse.build import PARSER_VERSION, ParsedPage, build_records, web_address
+from schedscrape.parse.datafiles import looks_like_data_file, read_data_file
+from schedscrape.parse.datafiles.records import FileContext
 from schedscrape.parse.encoding import head_text, page_encoding, to_text, to_utf8
 from schedscrape.parse.html import looks_like_html, parse_html
 from schedscrape.parse.raw import RawPage
@@ -23,7 +26,11 @@ from schedscrape.parse.readers import read_other_kinds
 from schedscrape.parse.text import parse_text
 from schedscrape.parse.times import local_zone
 
-__all__ = ["PARSER_VERSION", "ParsedPage", "parse_page"]
+__all__ = ["MAX_PAGE_BYTES", "PARSER_VERSION", "ParsedPage", "check_size", "parse_page"]
+
+# The largest page or data file read: the biggest feeds and exports are a few MB, the biggest
+# pages under 1 MB. Anything larger is refused before it is read (or built into a tree).
+MAX_PAGE_BYTES = 64 * 2**20
 
 
 def parse_page(
@@ -39,21 +46,38 @@ def parse_page(
     zones: Mapping[str, str] | None = None,
     tz: str | None = None,
 ) -> ParsedPage:
-    """Parse one page, HTML or a plain-text rendering, told apart by content: a session page,
-    an events list, a list page, a schedule or an event detail page (`.kind` says which).
+    """Parse one page, HTML, a plain-text rendering or one of the sites' data files, told apart
+    by content: a session page, an events list, a list page, a schedule, an event detail page,
+    a feed or an events export (`.kind` says which). A feed gives several sessions: `.session`
+    is None, `.sessions` lists them (see `schedscrape.parse.datafiles.feed`).
 
     Raises a `schedscrape.errors.PageError` (one-line message) for pages that give nothing:
-    empty, binary, login-walled, or of no kind it reads. `encoding` is the HTTP charset, if
-    known. `zones` maps zone labels to UTC offsets ({"CST": "-06:00"}), for labels the
-    built-in table does not know or cannot tell apart. `tz` is the zone of times printed with
-    none ("Asia/Seoul" or "+09:00"); a ValueError if it is neither.
+    empty, binary, over MAX_PAGE_BYTES, login-walled, broken JSON, or of no kind it reads.
+    `encoding` is the HTTP charset, if known. `zones` maps zone labels to UTC offsets
+    ({"CST": "-06:00"}), for labels the built-in table does not know or cannot tell apart.
+    `tz` is the zone of times printed with none ("Asia/Seoul" or "+09:00"); a ValueError if
+    it is neither.
     """
     local = local_zone(tz) if tz else None
+    check_size(len(data))  # a str of more characters has at least as many bytes
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    check_size(len(raw))
     if not raw.strip():
         raise EmptyPage("page is empty")
     codec = "utf-8" if isinstance(data, str) else page_encoding(raw, encoding)
-    if looks_like_html(head_text(raw, codec)):
+    head = head_text(raw, codec)
+    if looks_like_data_file(head):
+        context = FileContext(
+            source=source or url or "<memory>",
+            content_sha256=hashlib.sha256(raw).hexdigest(),
+            url=web_address(url),
+            year=year,
+            conference=conference,
+            fetched_at=fetched_at,
+            local_zone=local,
+        )
+        return read_data_file(data if isinstance(data, str) else to_text(raw, codec), context)
+    if looks_like_html(head):
         page = _read_html(raw if isinstance(data, str) else to_utf8(raw, codec))
     else:
         page = parse_text(data if isinstance(data, str) else to_text(raw, codec))
@@ -72,6 +96,15 @@ def parse_page(
     )
 
 
+def check_size(size: int) -> None:
+    """Refuse a page or file over MAX_PAGE_BYTES before reading it (a PageTooBig)."""
+    if size > MAX_PAGE_BYTES:
+        raise PageTooBig(
+            f"too big to be a page or data file: {size / 2**20:,.0f} MiB "
+            f"(the limit is {MAX_PAGE_BYTES // 2**20} MiB)"
+        )
+
+
 # A session page's cards (MARKUP.md): a page without this class has no session to read.
 _SESSION_CARD = b"track-schedule-card"
 
@@ -83,7 +116,12 @@ def _read_html(data: bytes) -> RawPage:
             return parse_html(data)
         except NotASessionPage as exc:  # the class named in a script, say
             refusal = exc
-    page = read_other_kinds(data)
+    try:
+        page = read_other_kinds(data)
+    except PageTooBig:
+        if refusal is not None:  # the session reader's word on what the page is says more
+            raise refusal from None
+        raise
     if page is not None:
         return page
     if refusal is not None:

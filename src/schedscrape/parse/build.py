@@ -37,6 +37,7 @@ from schedscrape.parse.times import (
     parse_time_range,
     utc_offset,
 )
+from schedscrape.wording import plural
 
 PARSER_VERSION = "3"  # bumped when parsing rules change the output
 
@@ -90,10 +91,11 @@ class _LazyEvents:
 
 @dataclass
 class ParsedPage:
-    """What `parse_page` returns: the page's session (None for an event detail page), its
-    talks in page order, one event per card with an event id, which kind of page it was
-    ("session page", "events list", "list page", "schedule", "detail page", "text
-    rendering"), and any problems."""
+    """What `parse_page` returns: the page's session (None for an event detail page, an
+    export, and a feed, which gives several: `.sessions`), its talks in page order, one event
+    per card with an event id, which kind of page it was ("session page", "events list",
+    "list page", "schedule", "detail page", "text rendering", "feed", "export"), and any
+    problems."""
 
     session: Session | None
     talks: list[Talk]
@@ -101,7 +103,18 @@ class ParsedPage:
     problems: list[Problem] = field(default_factory=list)
     # None: the events are derived from the talks, when first asked for (see _LazyEvents).
     events: list[Event] | None = _LazyEvents()
+    # A file of several sessions (a feed): one page per session, and one of the events in
+    # none, as the output folder keys them; empty for a page that is its own one part.
+    parts: list[ParsedPage] = field(default_factory=list)
+    # Each author's institution, where the source names them (feeds): by (session_id, position).
+    institutions: dict[tuple[str, int], list[str | None]] = field(default_factory=dict)
     _links: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)  # by position
+
+    @property
+    def sessions(self) -> list[Session]:
+        """Every session the page gives: its own, or each of its parts'."""
+        pages = self.parts or [self]
+        return [page.session for page in pages if page.session is not None]
 
     def _talks_events(self) -> list[Event]:
         """One Event per talk with an event id: the talk's fields, its session, the links its
@@ -152,7 +165,7 @@ class _Context:
             named.append(
                 "the event"
                 if self.detail
-                else f"talk{'s' if len(talks) > 1 else ''} {_ranges(talks)}"
+                else f"talk{'s' if len(talks) > 1 else ''} {ranges(talks)}"
             )
         return " and ".join(named)
 
@@ -174,7 +187,7 @@ class _Context:
             return None
         if href.startswith("/") and not href.startswith("//"):  # most links: nothing to check
             return self.absolute(href)
-        return _web_address(self.absolute(web_href(href)))
+        return web_address(self.absolute(web_href(href)))
 
     @cached_property
     def origin(self) -> str:
@@ -201,7 +214,7 @@ def build_records(
     local_zone: tzinfo | None = None,
 ) -> ParsedPage:
     problems: list[Problem] = []
-    page_url = _web_address(url) or _web_address(page.canonical_url)
+    page_url = web_address(url) or web_address(page.canonical_url)
     label_conference, label_year = _site_label(page.site_label)
     context = _Context(
         source=source,
@@ -226,7 +239,8 @@ def build_records(
                 + ("event" if page.kind == DETAIL_PAGE else "talk card")
             )
         context.report(
-            f"download is truncated: kept {len(cards)} complete cards, dropped the last one",
+            f"download is truncated: kept {plural(len(cards), 'complete card')}, "
+            "dropped the last one",
             severity="error",
         )
     if page.kind == DETAIL_PAGE:
@@ -265,7 +279,7 @@ def _detail_records(page: RawPage, page_url: str | None, context: _Context) -> P
     JSON-LD. No event id (no canonical link, no --url) or no title is an error: such a page
     gives nothing to key or to show."""
     (card,) = page.cards
-    card.href = _web_address(card.href) or page_url  # the page's canonical link, if usable
+    card.href = web_address(card.href) or page_url  # the page's canonical link, if usable
     card.event_id = card.event_id or _event_id(card.href)
     if not card.event_id:
         raise NotASessionPage(
@@ -465,10 +479,10 @@ def _year(
     """The URL, else --year, else the site's own label or event links, else the weekday; and
     where it came from, for warnings about it."""
     for candidate, origin in (
-        (_year_from_url(page_url), "as given by the URL"),
+        (year_from_url(page_url), "as given by the URL"),
         (year, "as given by --year"),
         (label_year, "as the page title gives it"),
-        *((_year_from_url(card.href), "as the event links give it") for card in page.cards[:1]),
+        *((year_from_url(card.href), "as the event links give it") for card in page.cards[:1]),
     ):
         if candidate:
             return candidate, origin
@@ -569,12 +583,12 @@ def _event_id(href: str | None) -> str | None:
     return last if last.isdigit() else None
 
 
-def _year_from_url(url: str | None) -> int | None:
+def year_from_url(url: str | None) -> int | None:
     match = _URL_YEAR.search(url) if url else None
     return int(match.group(1)) if match else None
 
 
-def _web_address(url: str | None) -> str | None:
+def web_address(url: str | None) -> str | None:
     """A page's address (as given, or its own `<link rel=canonical>`), if it is an absolute
     http(s) URL; anything else would make every link on the page wrong."""
     try:
@@ -593,7 +607,7 @@ def _site_label(label: str | None) -> tuple[str | None, int | None]:
     return (name if is_known(name) else None), int(match.group(2))
 
 
-def _ranges(numbers: list[int]) -> str:
+def ranges(numbers: list[int]) -> str:
     """[1, 2, 3, 7] -> "1-3, 7"."""
     spans: list[list[int]] = []
     for number in numbers:

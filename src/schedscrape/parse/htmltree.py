@@ -29,6 +29,15 @@ def parse_tree(data: bytes) -> etree._Element | None:
         return None
 
 
+def has_class(name: str) -> str:
+    """XPath test for one class among several; the cheap `contains` runs first, so the
+    normalising test runs only on the few elements that might match."""
+    return (
+        f"(contains(@class, '{name}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))"
+    )
+
+
 def classes(element: etree._Element) -> list[str]:
     return (element.get("class") or "").split()
 

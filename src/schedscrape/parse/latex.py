@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pylatexenc import latex2text
+from pylatexenc import latex2text, latexwalker
 
 from schedscrape.parse.textutil import normalize_space
 
@@ -49,8 +49,6 @@ _CONTENT_MACROS = frozenset(
         "boldsymbol",
         "bm",
         "operatorname",
-        "overline",
-        "widebar",
     ]
 )
 # Declarations and sizing that change looks, not words.
@@ -94,7 +92,7 @@ _DROPPED_MACROS = frozenset(
     ]
 )
 _SPACE_MACROS = frozenset(["quad", "qquad", "enspace", "thinspace", "medspace", "thickspace"])
-# Accents: macro -> combining character, applied to the first character of the argument.
+# Accents: macro -> the combining character that follows the base character (see `_accent`).
 _ACCENTS = {
     '"': "\u0308",
     "'": "\u0301",
@@ -121,7 +119,52 @@ _ACCENTS = {
     "grave": "\u0300",
     "breve": "\u0306",
     "check": "\u030c",
+    "mathring": "\u030a",
+    "overline": "\u0305",
+    "widebar": "\u0305",
 }
+# `\'\i` and `\'{\i}` are an accented i: TeX users drop the dot under an accent themselves.
+_DOTLESS = {"\\i": "i", "\\j": "j"}
+# Math operators: TeX sets them upright with space around them.
+_OPERATORS = frozenset(
+    [
+        "arccos",
+        "arcsin",
+        "arctan",
+        "arccosh",
+        "arcsinh",
+        "arctanh",
+        "arg",
+        "cos",
+        "cosh",
+        "cot",
+        "coth",
+        "csc",
+        "deg",
+        "det",
+        "dim",
+        "exp",
+        "gcd",
+        "hom",
+        "inf",
+        "ker",
+        "lg",
+        "lim",
+        "liminf",
+        "limsup",
+        "ln",
+        "log",
+        "max",
+        "min",
+        "Pr",
+        "sec",
+        "sin",
+        "sinh",
+        "sup",
+        "tan",
+        "tanh",
+    ]
+)
 # Control symbols: `\%` is a percent sign, `\,` a thin space, and so on.
 _CONTROL_SYMBOLS = {
     "%": "%",
@@ -143,15 +186,24 @@ _CONTROL_SYMBOLS = {
 
 
 def _symbol_table() -> dict[str, str]:
-    """Zero-argument symbol macros from pylatexenc's table (`\\alpha` -> `α`, `\\log` -> `log`)."""
+    """Zero-argument symbol macros from pylatexenc's table (`\\alpha` -> `α`, `\\log` -> `log`).
+
+    Macros that take arguments are left out (pylatexenc turns `\\cite{key}` into `<cit.>` and
+    drops the key), and so is `\\today`, which would write the day of the run into an abstract.
+    """
+    takes_arguments = latexwalker.get_default_latex_context_db()
     table: dict[str, str] = {}
     for spec in latex2text.get_default_latex_context_db().iter_macro_specs():
         repl = getattr(spec, "simplify_repl", None)
         name = getattr(spec, "macroname", None)
         if isinstance(repl, str) and "%" not in repl and name and name.isalpha():
-            table[name] = repl
+            walker_spec = takes_arguments.get_macro_spec(name)
+            if not getattr(getattr(walker_spec, "args_parser", None), "argspec", ""):
+                table[name] = repl
+    del table["today"]
     # pylatexenc spells these out for plain-text terminals; abstracts read better with symbols.
     table.update({"ldots": "…", "dots": "…", "cdots": "⋯", "LaTeX": "LaTeX", "TeX": "TeX"})
+    table.update({name: name for name in _OPERATORS if name not in table})
     return table
 
 
@@ -242,7 +294,9 @@ class _Scanner:
         start = self.pos
         body = start + len(delim)
         close = src.find(delim, body)
-        # Pandoc's rule: `$` opens math only before a non-space and closes after one.
+        # Pandoc's rule: `$` opens math only before a non-space and closes after one, and a
+        # closing `$` is not followed by a digit (`$5-$10` is a price range), unless a macro
+        # inside says it is math (`$\\leq$0.53`).
         while close != -1 and src[close - 1] == "\\":
             close = src.find(delim, close + 1)
         if (
@@ -250,7 +304,12 @@ class _Scanner:
             or close == body
             or src[body].isspace()
             or src[close - 1].isspace()
-            or (delim == "$" and close + 1 < len(src) and src[close + 1].isdigit())
+            or (
+                delim == "$"
+                and close + 1 < len(src)
+                and src[close + 1].isdigit()
+                and "\\" not in src[body:close]
+            )
         ):
             self.pos = start + len(delim)
             return delim
@@ -311,7 +370,10 @@ class _Scanner:
                 return "\n"
             self.pos += 1
             if sym in _ACCENTS:
-                return self._accent(_ACCENTS[sym], math)
+                return self._accent(start, sym, math)
+            if math and sym == "_" and src.startswith("{", self.pos):
+                self.pos = start + 1  # `\_{k}`: a subscript that Markdown escaping reached
+                return ""
             if sym in _CONTROL_SYMBOLS:
                 return _CONTROL_SYMBOLS[sym]
             return src[start : self.pos]
@@ -321,10 +383,14 @@ class _Scanner:
             self.pos += 1
         if name in _CONTENT_MACROS:
             arg = self._argument(math)
+            if arg and math and name == "operatorname":
+                return self._operator(start, arg)
             return "" if arg is None else arg
         if name in _ACCENTS:
-            return self._accent(_ACCENTS[name], math)
+            return self._accent(start, name, math)
         if name in _SYMBOLS:
+            if math and name in _OPERATORS:
+                return self._operator(start, _SYMBOLS[name])
             return _SYMBOLS[name]
         if name in _DROPPED_MACROS:
             return ""
@@ -348,17 +414,63 @@ class _Scanner:
             kept += "{" + arg + "}"
         return kept
 
-    def _accent(self, combining: str, math: bool) -> str:
-        arg = self._argument(math)
-        if arg is None:
-            if self.pos < len(self.src) and self.src[self.pos].isalpha():
-                arg = self.src[self.pos]
-                self.pos += 1
+    def _accent(self, start: int, name: str, math: bool) -> str:
+        """The accent's base character with the combining mark after it, composed (NFC):
+        `\\tilde{O}`, `\\tilde O` and `\\tilde \\Theta` all give one accented letter.
+
+        A control symbol (`\\"`) in text takes a letter or group right after it only: `\\" `
+        is an escaped quote more often than an accent on the next word. With no base, a control
+        symbol is its own character (`\\~{}` in a URL is `~`); a named accent stays as written.
+        """
+        base = self._accent_base(math, skip_spaces=math or name.isalpha())
+        if base is None:
+            return self.src[start : self.pos] if name.isalpha() else name
+        return _with_mark(base, _ACCENTS[name])
+
+    def _accent_base(self, math: bool, skip_spaces: bool) -> str | None:
+        """An accent's argument (a group, a control sequence or a letter), converted, or None
+        when there is nothing to put the accent on. Only an empty group is used up then."""
+        src = self.src
+        probe = self.pos
+        while skip_spaces and probe < len(src) and src[probe] in " \t\n":
+            probe += 1
+        if probe >= len(src):
+            return None
+        resume = self.pos
+        self.pos = probe + 1
+        base = None
+        if src[probe] == "{":
+            try:
+                base = self.convert("}", math)
+            except _Unbalanced:
+                pass
             else:
-                return combining.strip() or ""
-        if not arg:
-            return arg
-        return unicodedata.normalize("NFC", arg[0] + combining) + arg[1:]
+                if not base:
+                    return None  # `\\~{}`: the accent alone
+        elif src[probe] == "\\":
+            self.pos = probe
+            base = self._macro(math)
+        elif src[probe].isalpha():
+            return src[probe]
+        if base and base.strip() and not base.lstrip().startswith("\\"):
+            return _DOTLESS.get(src[probe : self.pos].strip("{} "), base)
+        self.pos = resume  # nothing to accent: what follows is read as usual
+        return None
+
+    def _operator(self, start: int, word: str) -> str:
+        """A math operator with the space TeX puts between it and a neighbouring letter or
+        bracket: `\\min_x\\max_y` -> `min_x max_y`, `KT\\log N` -> `KT log N`."""
+        src = self.src
+        before = src[start - 1] if start else ""
+        after = src[self.pos : self.pos + 1]
+        following = _CONTROL_WORD.match(src, self.pos + 1) if after == "\\" else None
+        lead = before.isalnum() or before in ")]}"
+        trail = after.isalnum() or (
+            following is not None
+            and following.group() not in _OPERATORS
+            and _SYMBOLS.get(following.group(), "")[:1].isalnum()
+        )
+        return (" " if lead else "") + word + (" " if trail else "")
 
     def _href(self, start: int) -> str:
         url = self._raw_argument()
@@ -388,7 +500,20 @@ class _Scanner:
             return self.src[start : self.pos]
         root = {"3": "∛", "4": "∜"}.get(index.strip(), "√")
         prefix = f"{index}" if index and root == "√" else ""
-        return f"{prefix}{root}{_atom(arg)}"
+        # The radical covers all of its argument: `√(SAK)`, not `√SAK` (√S times A times K).
+        radicand = arg if len(arg) <= 1 or arg.isdigit() else f"({arg})"
+        return f"{prefix}{root}{radicand}"
+
+
+def _with_mark(base: str, mark: str) -> str:
+    """`base` with `mark` on its first character, after any marks already there (the outer
+    accent of `\\hat{\\tilde x}` goes on top)."""
+    text = base.lstrip()
+    end = 1
+    while end < len(text) and unicodedata.combining(text[end]):
+        end += 1
+    accented = unicodedata.normalize("NFC", text[:end] + mark)
+    return base[: len(base) - len(text)] + accented + text[end:]
 
 
 def _atom(text: str) -> str:

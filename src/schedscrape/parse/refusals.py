@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from schedscrape.errors import BlockedPage, EmptyPage, LoginRequired, NotASessionPage, PageError
+from schedscrape.errors import (
+    BlockedPage,
+    EmptyPage,
+    LoginRequired,
+    NotASessionPage,
+    PageError,
+    PageTooBig,
+)
 
 _LOGIN_WALL = re.compile(
     r"log(?:ged)?[ -]?in to (?:view|see|access)|please (?:log|sign)[ -]?in|sign in to continue",
@@ -23,6 +30,16 @@ _CHALLENGE = re.compile(
 
 
 _SNIFF = 64 * 1024
+# What one page may give. Real sessions hold at most a few hundred talks, and the biggest list
+# of a conference-year (NeurIPS's posters) about 5,000; past this, a page is junk or an attack,
+# and keeping its first talks would pass a cut-off list off as whole.
+MAX_TALKS = 10_000
+
+
+def too_many_talks() -> PageTooBig:
+    return PageTooBig(
+        f"page too big: more than {MAX_TALKS:,} talks (a session has a few hundred); nothing kept"
+    )
 
 
 def explain(

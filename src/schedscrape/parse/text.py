@@ -16,11 +16,13 @@ above the session's own time slot when it shows one) and a `Moderator:` line.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 
-from schedscrape.errors import NotASessionPage
+from schedscrape.errors import NotASessionPage, PageTooBig
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.refusals import explain
+from schedscrape.parse.refusals import MAX_TALKS, explain, too_many_talks
 from schedscrape.parse.times import is_time_range
 
 _MODERATOR = re.compile(r"^Moderators?\s*:\s*(.+)$", re.IGNORECASE)
@@ -44,14 +46,29 @@ _FOOTER = re.compile(
 )
 
 
+# What one rendering may hold: the real 232-talk page copied as text is 319 KB in 2,800 lines
+# (blank ones included), so MAX_TALKS talks fit with room to spare. A bigger one is refused
+# before it is split into lines (a 27 MB rendering once gave a million talks in 3 GB).
+MAX_TEXT_CHARS = 16_000_000
+MAX_LINES = 250_000
+
+
 def parse_text(text: str) -> RawPage:
     """Read whichever layout the rendering has; raise a PageError if it has neither."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise PageTooBig(
+            f"page too big: {len(text):,} characters of text, over the limit of {MAX_TEXT_CHARS:,}"
+        )
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.count("\n") >= MAX_LINES:
+        raise PageTooBig(f"page too big: over {MAX_LINES:,} lines of text")
     lines = _content_lines(text)
-    starts = [index for index in range(len(lines)) if _starts_card(lines, index)]
+    starts = _talk_starts(index for index in range(len(lines)) if _starts_card(lines, index))
     if starts:
         page = _read_cards(lines, starts)
     else:
-        slots = [index for index, line in enumerate(lines) if is_time_range(line)]
+        slots = _talk_starts(index for index, line in enumerate(lines) if is_time_range(line))
         if not slots:
             raise explain(text, missing="no talk cards or time slots found in the text")
         page = _read_slots(lines, slots)
@@ -60,10 +77,22 @@ def parse_text(text: str) -> RawPage:
     return page
 
 
+def _talk_starts(indexes: Iterator[int]) -> list[int]:
+    """The lines where talks start; a PageTooBig as soon as there are too many."""
+    starts = list(itertools.islice(indexes, MAX_TALKS + 1))
+    if len(starts) > MAX_TALKS:
+        raise too_many_talks()
+    return starts
+
+
 def _content_lines(text: str) -> list[str]:
-    """Non-empty lines without widget text; a slot split over two lines is joined again."""
+    """Non-empty lines without widget text; a slot split over two lines is joined again.
+
+    Lines end at line feeds only (carriage returns are made line feeds first): `splitlines`
+    would also split at form feeds, NEL and other separators no rendering uses for lines.
+    """
     lines: list[str] = []
-    for raw in text.splitlines():
+    for raw in text.split("\n"):
         line = " ".join(raw.split())
         if _FOOTER.match(line):
             break

@@ -12,6 +12,7 @@ import re
 
 from lxml import etree
 
+from schedscrape.errors import PageTooBig
 from schedscrape.parse.htmltree import parse_tree
 from schedscrape.parse.raw import RawPage
 from schedscrape.parse.readers import detail_2026, detail_page, events_list, list_page, maincard
@@ -32,6 +33,10 @@ _TITLES = etree.XPath("/html/head/title/text()")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # Anything the server prints after the cards: if none of it arrived, the download was cut.
 _PAGE_END_MARKERS = (b"successful-page-load", b"<footer", b"</body", b"</html")
+# The most tags and attributes a page of these kinds is built into a tree with. A list of
+# 10,000 cards holds a few hundred thousand; a hostile page of millions would take gigabytes
+# (the session reader reads such pages in parts, these readers take the whole tree).
+TREE_ITEMS_MAX = 1_000_000
 
 
 def read_other_kinds(data: bytes) -> RawPage | None:
@@ -42,6 +47,11 @@ def read_other_kinds(data: bytes) -> RawPage | None:
     candidates = [reader for reader in READERS if any(m in data for m in reader.markers)]
     if not candidates:
         return None
+    if len(data) > TREE_ITEMS_MAX and data.count(b"<") + data.count(b"=") > TREE_ITEMS_MAX:
+        raise PageTooBig(
+            f"page too big: over {TREE_ITEMS_MAX:,} tags and attributes, more than any list "
+            "or detail page holds"
+        )
     root = parse_tree(data)
     if root is None:
         return None

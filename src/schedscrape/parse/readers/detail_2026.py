@@ -10,6 +10,7 @@ from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
     classes,
     event_id_of,
+    has_class,
     inline_text,
     link_field,
     web_href,
@@ -19,14 +20,10 @@ from schedscrape.parse.readers.base import HtmlReader
 from schedscrape.parse.readers.detail_page import witness
 from schedscrape.parse.times import find_time_range
 
-_TITLE = etree.XPath("//h1[contains(concat(' ', normalize-space(@class), ' '), ' event-title ')]")
+_TITLE = etree.XPath(f"//h1[{has_class('event-title')}]")
 _CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
-_ABSTRACT_SECTIONS = etree.XPath(
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' abstract-section ')]"
-)
-_ABSTRACT_INNER = etree.XPath(
-    ".//div[contains(concat(' ', normalize-space(@class), ' '), ' abstract-text-inner ')]"
-)
+_ABSTRACT_SECTIONS = etree.XPath(f"//div[{has_class('abstract-section')}]")
+_ABSTRACT_INNER = etree.XPath(f".//div[{has_class('abstract-text-inner')}]")
 
 
 def recognises(root: etree._Element) -> bool:

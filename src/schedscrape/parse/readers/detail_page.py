@@ -12,6 +12,7 @@ from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
     classes,
     event_id_of,
+    has_class,
     inline_text,
     link_field,
     linked_data,
@@ -23,12 +24,10 @@ from schedscrape.parse.readers.base import HtmlReader
 from schedscrape.parse.times import find_time_range
 
 _HEADER = etree.XPath(
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' card-header ')]"
+    f"//div[{has_class('card-header')}]"
     "[h2[contains(@class, 'main-title') or contains(@class, 'card-title')]]"
 )
-_SESSION_CARDS = etree.XPath(
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' track-schedule-card ')]"
-)
+_SESSION_CARDS = etree.XPath(f"//div[{has_class('track-schedule-card')}]")
 _CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
 _ABSTRACT = etree.XPath("//*[@id='abstractExample']")
 _ABSTRACT_LABEL = re.compile(r"^\s*Abstract\s*:\s*", re.IGNORECASE)

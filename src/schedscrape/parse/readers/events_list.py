@@ -11,19 +11,13 @@ import re
 from lxml import etree
 
 from schedscrape.parse.html import block_text
-from schedscrape.parse.htmltree import classes, event_id_of, inline_text
+from schedscrape.parse.htmltree import classes, event_id_of, has_class, inline_text
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
-_CARDS = etree.XPath(
-    "//div[@data-event-id or contains(concat(' ', normalize-space(@class), ' '), ' event-card ')]"
-)
-_HEADING = etree.XPath(
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' events-page-header ')]//h1"
-)
-_COUNT_BADGE = etree.XPath(
-    "//span[contains(concat(' ', normalize-space(@class), ' '), ' events-count-badge ')]"
-)
+_CARDS = etree.XPath(f"//div[@data-event-id or {has_class('event-card')}]")
+_HEADING = etree.XPath(f"//div[{has_class('events-page-header')}]//h1")
+_COUNT_BADGE = etree.XPath(f"//span[{has_class('events-count-badge')}]")
 _NUMBER = re.compile(r"\d[\d,]*")
 
 

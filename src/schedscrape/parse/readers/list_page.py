@@ -10,11 +10,11 @@ import re
 from lxml import etree
 
 from schedscrape.parse.html import block_text
-from schedscrape.parse.htmltree import classes, event_id_of, inline_text, split_board
+from schedscrape.parse.htmltree import classes, event_id_of, has_class, inline_text, split_board
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
-_CARDS = etree.XPath("//div[contains(concat(' ', normalize-space(@class), ' '), ' displaycards ')]")
+_CARDS = etree.XPath(f"//div[{has_class('displaycards')}]")
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from schedscrape.parse.htmltree import classes, inline_text, split_board
+from schedscrape.parse.htmltree import classes, has_class, inline_text, split_board
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
-_CARDS = etree.XPath("//div[contains(concat(' ', normalize-space(@class), ' '), ' maincard ')]")
+_CARDS = etree.XPath(f"//div[{has_class('maincard')}]")
 _CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
 
 
