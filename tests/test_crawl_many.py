@@ -158,3 +158,23 @@ def test_dry_run_of_good_entries_exits_0(tmp_path, capsys):
         assert crawl(tmp_path, "--dry-run", calendar(site), "--rate", 100) == 0
     assert len(capsys.readouterr().out.splitlines()) == 5
     assert not (tmp_path / "out").exists()
+
+
+def test_quiet_crawl_says_each_entrys_line_and_the_summary_only(tmp_path, capsys):
+    with FakeSite(SiteConfig()) as good, FakeSite(SiteConfig(sessions=[201])) as other:
+        missing = f"{other.url}/virtual/2023/calendar"
+        assert crawl(tmp_path, calendar(good), missing, "--rate", 100, "--quiet") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[:2] == [
+        f"schedscrape: {calendar(good)}: 5 session pages: 5 ok, 0 failed",
+        f"schedscrape: {missing}: entry page failed: HTTP 404 Not Found",
+    ]
+    assert len(err) == 3 and err[2].startswith("schedscrape: 6 pages (5 ok, 1 failed)")
+
+
+def test_verbose_crawl_says_what_each_entry_page_links(tmp_path, capsys):
+    with FakeSite(SiteConfig()) as site:
+        assert crawl(tmp_path, calendar(site), "--rate", 100, "--verbose") == 0
+    err = capsys.readouterr().err
+    assert f"schedscrape: ok: {calendar(site)}: 5 session pages\n" in err
+    assert f"schedscrape: ok: {site.url}/virtual/2022/session/101: 5 talks\n" in err
