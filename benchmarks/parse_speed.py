@@ -42,16 +42,25 @@ PAGES = ROOT / "fixtures" / "pages"
 SESSION_WARMUP = ROOT / "fixtures" / "sessions" / "icml2022-oral-session.html"
 TARGET = 4.0
 
+# As long as the real ICML 2025 page's abstracts (1,250 characters on average) and as
+# LaTeX-light: a quarter of them hold one math span, the rest none.
 _ABSTRACT = (
-    "We study {topic} in the regime where the number of parameters $p$ grows with the sample "
-    "size $n$, and show that a simple \\emph{{two-stage}} estimator attains the minimax rate "
-    "$\\mathcal{{O}}(\\sqrt{{p/n}})$ up to logarithmic factors. Our analysis rests on a new "
-    "concentration inequality for sums of dependent matrices, which may be of independent "
-    "interest. Experiments on ImageNet-1k, CIFAR-100 and three tabular benchmarks show gains of "
-    "2.1--4.7\\% over strong baselines at 30\\% less compute; on long-context retrieval the "
-    "method matches models $3\\times$ larger. We release code and checkpoints at "
-    "https://example.org/paper-{index} and discuss limitations &amp; broader impact."
+    "We study {topic} in the regime where the number of parameters grows with the sample size, "
+    "and show that a simple two-stage estimator attains the minimax rate up to logarithmic "
+    "factors{math}. Our analysis rests on a new concentration inequality for sums of dependent "
+    "matrices, which may be of independent interest beyond this setting. Prior work either "
+    "assumed independence across rounds or paid a polynomial price in the dimension; we remove "
+    "both restrictions by coupling the estimator with a martingale that tracks its bias. "
+    "Experiments on ImageNet-1k, CIFAR-100 and three tabular benchmarks show gains of 2-5% "
+    "over strong baselines at 30% less compute, and on long-context retrieval the method "
+    "matches models three times larger. Ablations attribute most of the gain to the second "
+    "stage, whose cost is negligible next to training. We also find that the estimator is "
+    "robust to label noise of up to 20%, degrades gracefully under distribution shift, and "
+    "needs no tuning beyond a single step size. We release code and checkpoints for paper "
+    "{index}, and discuss limitations, failure cases on very small datasets, and broader "
+    "impact &amp; risks."
 )
+_MATH = " with $\\mathcal{O}(n \\log n)$ work"
 _ID = re.compile(r"(?<!\d)(?!20[12]\d\b)\d{4,5}(?!\d)")  # event ids, not years
 _TOPICS = ("sparse regression", "policy optimisation", "diffusion sampling", "graph learning")
 
@@ -140,7 +149,8 @@ def _copy(kind: Kind, card: str, index: int) -> str:
     card = re.sub(r"#E-\d+", f"#E-{index}", card)
     card = re.sub(kind.title, lambda match: f"{match.group()}Paper {index}: ", card, count=1)
     if kind.abstract:
-        abstract = _ABSTRACT.format(topic=_TOPICS[index % len(_TOPICS)], index=index)
+        topic, math = _TOPICS[index % len(_TOPICS)], _MATH if index % 4 == 0 else ""
+        abstract = _ABSTRACT.format(topic=topic, math=math, index=index)
         card = re.sub(kind.abstract, lambda m: m[1] + abstract + m[3], card, flags=re.S)
     if kind.days:
         card = card.replace(kind.days[0], kind.days[index * len(kind.days) // kind.cards])
