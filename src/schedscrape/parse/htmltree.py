@@ -65,7 +65,9 @@ def inline_text(element: etree._Element | None) -> str | None:
     """An inline field with its layout whitespace collapsed, or None when it holds nothing."""
     if element is None:
         return None
-    return " ".join(plain_text(element).split()) or None
+    # A leaf's text is its whole text (most fields are leaves): no serialiser call.
+    text = (element.text or "") if len(element) == 0 else plain_text(element)
+    return " ".join(text.split()) or None
 
 
 def event_id_of(href: str | None) -> str | None:
