@@ -16,6 +16,7 @@ from schedscrape.errors import PageError
 from schedscrape.parse import html
 from schedscrape.parse.authors import split_authors
 from tests.conftest import REAL_PAGE, SESSIONS
+from tests.mutations import mutate
 
 POSTER = (SESSIONS / "icml2025-poster-session.html").read_bytes()
 ORAL = (SESSIONS / "icml2022-oral-session.html").read_bytes()
@@ -79,20 +80,7 @@ def test_arbitrary_bytes(data):
 
 @st.composite
 def mutated(draw, source: bytes) -> bytes:
-    data = source
-    for _ in range(draw(st.integers(1, 6))):
-        start = draw(st.integers(0, len(data)))
-        end = draw(st.integers(start, min(len(data), start + 400)))
-        action = draw(st.sampled_from(["delete", "duplicate", "insert", "truncate"]))
-        if action == "delete":
-            data = data[:start] + data[end:]
-        elif action == "duplicate":
-            data = data[:end] + data[start:end] + data[end:]
-        elif action == "insert":
-            data = data[:start] + draw(st.sampled_from(MARKUP)) + data[start:]
-        else:
-            data = data[:start]
-    return data
+    return mutate(draw, source, MARKUP)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])

@@ -1,6 +1,7 @@
 """talks.ics / sessions.ics, schedule.html, and schedscrape.load()."""
 
 import csv
+import os
 import re
 import shutil
 from pathlib import Path
@@ -180,6 +181,9 @@ def test_search_filters_as_you_type_in_a_real_browser(out, tmp_path):
             ]
 
         assert len(visible_titles()) == 15
+        # The README's picture: `SCHEDSCRAPE_SCREENSHOT=docs/schedule.png pytest -k browser`.
+        if os.environ.get("SCHEDSCRAPE_SCREENSHOT"):
+            browser.save_screenshot(os.environ["SCHEDSCRAPE_SCREENSHOT"])
         search = browser.find_element(By.ID, "search")
         search.send_keys("guhring")  # accents folded: matches "Ingo Gühring"
         titles = visible_titles()

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from schedscrape import parse_page
 from schedscrape.errors import PageError
 from tests.conftest import FIXTURES
+from tests.mutations import mutate
 
 PAGES = {path.name: path.read_bytes() for path in sorted((FIXTURES / "pages").iterdir())}
 MARKUP = [
@@ -46,19 +47,7 @@ MARKUP = [
 @st.composite
 def mutated(draw) -> bytes:
     data = PAGES[draw(st.sampled_from(sorted(PAGES)))]
-    for _ in range(draw(st.integers(1, 6))):
-        start = draw(st.integers(0, len(data)))
-        end = draw(st.integers(start, min(len(data), start + 400)))
-        action = draw(st.sampled_from(["delete", "duplicate", "insert", "truncate"]))
-        if action == "delete":
-            data = data[:start] + data[end:]
-        elif action == "duplicate":
-            data = data[:end] + data[start:end] + data[end:]
-        elif action == "insert":
-            data = data[:start] + draw(st.sampled_from(MARKUP)) + data[start:]
-        else:
-            data = data[:start]
-    return data
+    return mutate(draw, data, MARKUP)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])

@@ -30,5 +30,4 @@ def _prepare(text: str) -> str:
 
 
 def _names(parts: Iterable[str]) -> list[str]:
-    names = (part.strip() for part in parts)
-    return [name for name in names if name]
+    return [name for part in parts if (name := part.strip())]

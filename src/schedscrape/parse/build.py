@@ -149,6 +149,8 @@ class _Context:
     conference: str | None = None
     base_url: str | None = None
     weekday_clashes: set[str] = field(default_factory=set)  # each is reported once per page
+    # Each distinct slot read once per page (hundreds of cards share a few slots).
+    slots: dict[tuple[str, str | None], TimeRange | TimeParseError] = field(default_factory=dict)
     # A year or zone the page lacks, by kind: the first slot without it, and the positions of
     # the slots without it (0: the session's).
     lacking_context: dict[type, tuple[MissingContext, list[int]]] = field(default_factory=dict)
@@ -458,13 +460,26 @@ def _read_time(
 
 def _parse_time(slot: str, default_zone: str | None, context: _Context) -> TimeRange:
     """`slot` with its whitespace already collapsed (it is also the record's time_raw)."""
-    parsed = parse_time_range(
-        slot, context.year, default_zone, context.zones, context.year_origin, context.local_zone
-    )
-    clash = parsed.weekday_clash
-    if clash and clash not in context.weekday_clashes:
-        context.weekday_clashes.add(clash)
-        context.report(clash, stage="time")
+    parsed = context.slots.get((slot, default_zone))
+    if parsed is None:
+        try:
+            parsed = parse_time_range(
+                slot,
+                context.year,
+                default_zone,
+                context.zones,
+                context.year_origin,
+                context.local_zone,
+            )
+        except TimeParseError as exc:
+            parsed = exc
+        context.slots[slot, default_zone] = parsed
+        clash = None if isinstance(parsed, TimeParseError) else parsed.weekday_clash
+        if clash and clash not in context.weekday_clashes:
+            context.weekday_clashes.add(clash)
+            context.report(clash, stage="time")
+    if isinstance(parsed, TimeParseError):
+        raise parsed.with_traceback(None)
     return parsed
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -38,6 +39,19 @@ def has_class(name: str) -> str:
     )
 
 
+def with_class(element: etree._Element, name: str) -> bool:
+    """One class among several, the cheap substring test first (as `has_class` in XPath)."""
+    value = element.get("class")
+    return bool(value) and name in value and name in value.split()
+
+
+def elements_with_class(root: etree._Element, tag: str, name: str) -> Iterator[etree._Element]:
+    """Every `tag` element with class `name`, in document order, lazily: lxml's C walk with the
+    cheap test first is about twice as fast as the same XPath query, and a reader's
+    `recognises` can stop at the first card."""
+    return (element for element in root.iter(tag) if with_class(element, name))
+
+
 def classes(element: etree._Element) -> list[str]:
     return (element.get("class") or "").split()
 
@@ -51,7 +65,9 @@ def inline_text(element: etree._Element | None) -> str | None:
     """An inline field with its layout whitespace collapsed, or None when it holds nothing."""
     if element is None:
         return None
-    return " ".join(plain_text(element).split()) or None
+    # A leaf's text is its whole text (most fields are leaves): no serialiser call.
+    text = (element.text or "") if len(element) == 0 else plain_text(element)
+    return " ".join(text.split()) or None
 
 
 def event_id_of(href: str | None) -> str | None:

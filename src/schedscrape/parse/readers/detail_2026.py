@@ -9,6 +9,7 @@ from lxml import etree
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
     classes,
+    elements_with_class,
     event_id_of,
     has_class,
     inline_text,
@@ -20,21 +21,24 @@ from schedscrape.parse.readers.base import HtmlReader
 from schedscrape.parse.readers.detail_page import witness
 from schedscrape.parse.times import find_time_range
 
-_TITLE = etree.XPath(f"//h1[{has_class('event-title')}]")
 _CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
 _ABSTRACT_SECTIONS = etree.XPath(f"//div[{has_class('abstract-section')}]")
 _ABSTRACT_INNER = etree.XPath(f".//div[{has_class('abstract-text-inner')}]")
 
 
 def recognises(root: etree._Element) -> bool:
-    return bool(_TITLE(root))
+    return _title(root) is not None
+
+
+def _title(root: etree._Element) -> etree._Element | None:
+    """The first `h1.event-title` (an XPath query would test every tag of an events list, whose
+    cards' titles are `h3.event-title`)."""
+    return next(elements_with_class(root, "h1", "event-title"), None)
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
     canonical = next(iter(_CANONICAL(root)), None)
-    card = RawCard(
-        href=canonical, event_id=event_id_of(canonical), title=inline_text(_TITLE(root)[0])
-    )
+    card = RawCard(href=canonical, event_id=event_id_of(canonical), title=inline_text(_title(root)))
     for element in root.iter("div", "span", "a"):
         names = classes(element)
         if "event-organizers" in names and card.authors is None:

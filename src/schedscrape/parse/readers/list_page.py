@@ -6,24 +6,34 @@ A copy made in a browser may be a fragment with no `<html>`, `<head>` or URL.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
 from schedscrape.parse.html import block_text
-from schedscrape.parse.htmltree import classes, event_id_of, has_class, inline_text, split_board
+from schedscrape.parse.htmltree import (
+    classes,
+    elements_with_class,
+    event_id_of,
+    inline_text,
+    split_board,
+)
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
-_CARDS = etree.XPath(f"//div[{has_class('displaycards')}]")
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
 
 
 def recognises(root: etree._Element) -> bool:
-    return bool(_CARDS(root))
+    return next(_cards(root), None) is not None
+
+
+def _cards(root: etree._Element) -> Iterator[etree._Element]:
+    return elements_with_class(root, "div", "displaycards")
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
-    return RawPage(kind=READER.kind, cards=[_card(card) for card in _CARDS(root)])
+    return RawPage(kind=READER.kind, cards=[_card(card) for card in _cards(root)])
 
 
 def _card(card: etree._Element) -> RawCard:

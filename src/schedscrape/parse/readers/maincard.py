@@ -6,25 +6,30 @@ A card's first header holds the type; the second the time and room, `Mon Dec 5th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from lxml import etree
 
-from schedscrape.parse.htmltree import classes, has_class, inline_text, split_board
+from schedscrape.parse.htmltree import classes, elements_with_class, inline_text, split_board
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
-_CARDS = etree.XPath(f"//div[{has_class('maincard')}]")
 _CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
 
 
 def recognises(root: etree._Element) -> bool:
-    return bool(_CARDS(root))
+    return next(_cards(root), None) is not None
+
+
+def _cards(root: etree._Element) -> Iterator[etree._Element]:
+    return elements_with_class(root, "div", "maincard")
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
     return RawPage(
         kind=READER.kind,
         canonical_url=next(iter(_CANONICAL(root)), None),
-        cards=[_card(card) for card in _CARDS(root)],
+        cards=[_card(card) for card in _cards(root)],
     )
 
 
