@@ -29,12 +29,13 @@ def user_agent(custom: str | None) -> str:
 
 
 class RequestGate(ABC):
-    """What each request waits for: one of the in-flight places, at its host's next slot.
+    """What each request waits for: one of the in-flight places, and its host's next slot.
 
-    A place is taken only for a request whose host's slot has come, and the host's next slot
-    is booked as it goes. A request that must wait for its host (its rate, a Crawl-delay)
-    waits holding no place, so it never holds up another host's requests: hosts crawled
-    together each go at their own rate, and `max_in_flight` bounds them all.
+    A request whose host's slot is near (within `SHORT_WAIT`) books it and waits for it
+    holding its place, as a request to a fast site always does. One whose slot is further
+    off (a slow rate, a Crawl-delay) waits without a place, and tries again when the slot is
+    near. So a host that must be waited for never holds up another host's requests: hosts
+    crawled together each go at their own rate, and `max_in_flight` bounds them all.
     """
 
     _in_flight: threading.BoundedSemaphore
@@ -48,12 +49,15 @@ class RequestGate(ABC):
             with self._lock:
                 next_free, interval = self._schedule(host)
                 now = time.monotonic()
-                if next_free <= now:
-                    self._set_schedule(host, now + interval, interval)
+                slot = max(now, next_free)
+                if slot - now <= SHORT_WAIT:
+                    self._set_schedule(host, slot + interval, interval)
                     break
-            self._in_flight.release()  # not the host's slot yet: wait for it without a place
-            time.sleep(next_free - now)
+            self._in_flight.release()
+            time.sleep(slot - now - SHORT_WAIT)
         try:
+            if slot > now:
+                time.sleep(slot - now)
             yield
         finally:
             self._in_flight.release()
@@ -67,11 +71,16 @@ class RequestGate(ABC):
 
     @abstractmethod
     def _schedule(self, host: str) -> tuple[float, float]:
-        """When the host may be sent its next request (time.monotonic), and the interval
-        between its requests."""
+        """When the host's next slot is (time.monotonic), and the interval between its
+        requests; called with the lock held."""
 
     @abstractmethod
     def _set_schedule(self, host: str, next_free: float, interval: float) -> None: ...
+
+
+# Seconds a request may wait for its host's slot holding a place in flight: giving the place
+# back and taking it again would cost more than such a wait holds up another host.
+SHORT_WAIT = 0.05
 
 
 class RateLimiter(RequestGate):
