@@ -1,6 +1,7 @@
 """`schedscrape info DIR`: counts per conference-year, problems by kind, and duplicates."""
 
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -120,3 +121,25 @@ def test_events_are_counted_from_the_events_table(folder, tmp_path, monkeypatch,
         (2024, 0, 0, 1),
         (2025, 2, 8, 4),
     ]
+
+
+def test_a_folder_of_two_years_prints_both_with_their_counts(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run("parse", SESSIONS, "-o", out, "--conference", "ICML") == 0
+    capsys.readouterr()
+    assert run("info", out, "--json") == 0
+    rows = {
+        (row["conference"], row["year"]): (row["sessions"], row["talks"])
+        for row in json.loads(capsys.readouterr().out)["conference_years"]
+    }
+    sessions = json.loads((out / "sessions.json").read_text(encoding="utf-8"))
+    talks = json.loads((out / "talks.json").read_text(encoding="utf-8"))
+    for year in (2022, 2025):
+        expected = (
+            sum(s["year"] == year for s in sessions),
+            sum(t["year"] == year for t in talks),
+        )
+        assert rows[("ICML", year)] == expected and expected[0] > 0
+    assert run("info", out) == 0
+    table = capsys.readouterr().out
+    assert re.search(r"^ICML\s+2022\s", table, re.M) and re.search(r"^ICML\s+2025\s", table, re.M)

@@ -17,7 +17,7 @@ _C0_AND_SPACE = "".join(chr(code) for code in range(0x21))  # and trim these at 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # and percent-encode these inside
 
 
-def page_link(href: str) -> str | None:
+def page_link(href: str | None) -> str | None:
     """`href` as a browser reads it, if it leads to a web page: an absolute http(s) URL with a
     host, or a reference relative to the page (`/virtual/2025/poster/1`). None otherwise.
 
@@ -25,6 +25,8 @@ def page_link(href: str) -> str | None:
     `javascript:`; tabs inside the scheme (`java\\tscript:`) and leading spaces are undone
     here, as browsers undo them, before the scheme is read.
     """
+    if not href:
+        return None
     if href[:1] == "/" and href[-1] != " " and href.isprintable():
         return href  # the usual `/virtual/2025/poster/1`: nothing to clean, no scheme
     cleaned = href.translate(_IGNORED).strip(_C0_AND_SPACE)

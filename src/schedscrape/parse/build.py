@@ -21,10 +21,10 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from pydantic import TypeAdapter, ValidationError
 
 from schedscrape.errors import InvalidRecord, NotASessionPage, TruncatedPage
+from schedscrape.links import page_link
 from schedscrape.models import Event, Problem, Session, Talk
 from schedscrape.parse.authors import split_authors, split_moderators
 from schedscrape.parse.conferences import canonical_name, conference_of_url, host_of, is_known
-from schedscrape.parse.htmltree import web_href
 from schedscrape.parse.latex import clean_text
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.textutil import normalize_space
@@ -189,7 +189,7 @@ class _Context:
             return None
         if href.startswith("/") and not href.startswith("//"):  # most links: nothing to check
             return self.absolute(href)
-        return web_address(self.absolute(web_href(href)))
+        return web_address(self.absolute(page_link(href)))
 
     @cached_property
     def origin(self) -> str:

@@ -117,16 +117,3 @@ def link_field(label: str, href: str) -> str | None:
     if "openreview.net/forum" in href:
         return "openreview_url"
     return next((name for keys, name in _LINK_FIELDS if any(key in words for key in keys)), None)
-
-
-def web_href(href: str | None) -> str | None:
-    """The link if it is one a browser would load over http(s) (relative ones included);
-    `javascript:`, `data:` and other schemes give None."""
-    if not href:
-        return None
-    cleaned = "".join(href.split())  # browsers drop tabs and newlines inside a scheme
-    try:
-        scheme = urlsplit(cleaned).scheme.lower()
-    except ValueError:  # a malformed host: "http://[oops"
-        return None
-    return href.strip() if scheme in ("", "http", "https") else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from schedscrape.links import page_link
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
     classes,
@@ -14,7 +15,6 @@ from schedscrape.parse.htmltree import (
     has_class,
     inline_text,
     link_field,
-    web_href,
 )
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
@@ -48,7 +48,7 @@ def read(root: etree._Element, data: bytes) -> RawPage:
         elif "meta-pill" in names:
             _take_pill(card, element)
         elif element.tag == "a" and "action-btn" in names:
-            href = web_href(element.get("href"))
+            href = page_link(element.get("href"))
             name = link_field(inline_text(element) or "", href) if href else None
             if name and getattr(card, name) is None:
                 setattr(card, name, href)

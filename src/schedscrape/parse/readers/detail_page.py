@@ -8,6 +8,7 @@ import re
 
 from lxml import etree
 
+from schedscrape.links import page_link
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
     classes,
@@ -17,7 +18,6 @@ from schedscrape.parse.htmltree import (
     link_field,
     linked_data,
     split_board,
-    web_href,
 )
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
@@ -70,7 +70,7 @@ def read(root: etree._Element, data: bytes) -> RawPage:
 
 
 def _take_link(card: RawCard, link: etree._Element) -> None:
-    href = web_href(link.get("href"))
+    href = page_link(link.get("href"))
     if not href or href.startswith("#"):
         return
     label = " ".join([link.get("title") or "", inline_text(link) or "", *classes(link)])
