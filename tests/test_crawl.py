@@ -166,19 +166,7 @@ def test_concurrency_bounds_the_requests_in_flight(tmp_path, concurrency, worker
 def test_scrape_given_urls(tmp_path):
     with FakeSite(SiteConfig()) as site:
         urls = [f"{site.url}/virtual/2022/session/{sid}" for sid in (101, 102, 999)]
-        code = main(
-            [
-                "scrape",
-                *urls,
-                "-o",
-                str(tmp_path / "out"),
-                "--cache",
-                str(tmp_path / "c.sqlite"),
-                "--rate",
-                "50",
-            ]
-        )
-        assert code == 1
+        assert scrape(tmp_path, urls) == 1
         sessions = json.loads((tmp_path / "out" / "sessions.json").read_text())
         assert [s["session_id"] for s in sessions] == ["101", "102"]
         assert sessions[0]["url"] == urls[0] and sessions[0]["fetched_at"]

@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+_CANONICAL = etree.XPath(
+    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
+)
 _LD_JSON = etree.XPath("//script[@type='application/ld+json']/text()")
 _EVENT_PATH_ID = re.compile(r"/virtual/\d{4}/(?:[a-z-]+/)?(\d+)/?$")
 _BOARD = re.compile(r"^(.*?)\s*(#\s*[\w-]+)$")
@@ -50,6 +53,11 @@ def elements_with_class(root: etree._Element, tag: str, name: str) -> Iterator[e
     cheap test first is about twice as fast as the same XPath query, and a reader's
     `recognises` can stop at the first card."""
     return (element for element in root.iter(tag) if with_class(element, name))
+
+
+def canonical_url(root: etree._Element) -> str | None:
+    """The address the page gives for itself: its canonical link, else its og:url."""
+    return next(iter(_CANONICAL(root)), None)
 
 
 def classes(element: etree._Element) -> list[str]:

@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from schedscrape.errors import PageTooBig
-from schedscrape.parse.htmltree import parse_tree
+from schedscrape.parse.htmltree import canonical_url, parse_tree
 from schedscrape.parse.raw import RawPage
 from schedscrape.parse.readers import detail_2026, detail_page, events_list, list_page, maincard
 from schedscrape.parse.readers.base import HtmlReader
@@ -26,9 +26,6 @@ READERS: tuple[HtmlReader, ...] = (
     maincard.READER,
 )
 
-_CANONICAL = etree.XPath(
-    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
-)
 _TITLES = etree.XPath("/html/head/title/text()")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # Anything the server prints after the cards: if none of it arrived, the download was cut.
@@ -60,7 +57,7 @@ def read_other_kinds(data: bytes) -> RawPage | None:
         return None
     page = reader.read(root, data)
     page.truncated = _cut_short(data, reader)
-    page.canonical_url = page.canonical_url or next(iter(_CANONICAL(root)), None)
+    page.canonical_url = page.canonical_url or canonical_url(root)
     titles = [" ".join(title.split()) for title in _TITLES(root)]
     page.site_label = page.site_label or next((t for t in titles if _YEAR.search(t)), None)
     page.title = page.title or next((t for t in titles if t), None)  # a list without heading

@@ -9,6 +9,7 @@ from lxml import etree
 from schedscrape.links import page_link
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
+    canonical_url,
     classes,
     elements_with_class,
     event_id_of,
@@ -21,7 +22,6 @@ from schedscrape.parse.readers.base import HtmlReader
 from schedscrape.parse.readers.detail_page import witness
 from schedscrape.parse.times import find_time_range
 
-_CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
 _ABSTRACT_SECTIONS = etree.XPath(f"//div[{has_class('abstract-section')}]")
 _ABSTRACT_INNER = etree.XPath(f".//div[{has_class('abstract-text-inner')}]")
 
@@ -37,7 +37,7 @@ def _title(root: etree._Element) -> etree._Element | None:
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
-    canonical = next(iter(_CANONICAL(root)), None)
+    canonical = canonical_url(root)
     card = RawCard(href=canonical, event_id=event_id_of(canonical), title=inline_text(_title(root)))
     for element in root.iter("div", "span", "a"):
         names = classes(element)

@@ -11,6 +11,7 @@ from lxml import etree
 from schedscrape.links import page_link
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
+    canonical_url,
     classes,
     event_id_of,
     has_class,
@@ -28,7 +29,6 @@ _HEADER = etree.XPath(
     "[h2[contains(@class, 'main-title') or contains(@class, 'card-title')]]"
 )
 _SESSION_CARDS = etree.XPath(f"//div[{has_class('track-schedule-card')}]")
-_CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
 _ABSTRACT = etree.XPath("//*[@id='abstractExample']")
 _ABSTRACT_LABEL = re.compile(r"^\s*Abstract\s*:\s*", re.IGNORECASE)
 _ARTICLE_TYPES = ("ScholarlyArticle", "Article", "CreativeWork", "Event")
@@ -38,7 +38,7 @@ def recognises(root: etree._Element) -> bool:
     headers = _HEADER(root)
     if not headers or _SESSION_CARDS(root):
         return False
-    canonical = next(iter(_CANONICAL(root)), "")
+    canonical = canonical_url(root) or ""
     if "/session/" in canonical:
         return False
     subtitle = any("card-subtitle" in classes(h3) for h3 in headers[0].iter("h3"))
@@ -47,7 +47,7 @@ def recognises(root: etree._Element) -> bool:
 
 def read(root: etree._Element, data: bytes) -> RawPage:
     header = _HEADER(root)[0]
-    canonical = next(iter(_CANONICAL(root)), None)
+    canonical = canonical_url(root)
     card = RawCard(href=canonical, event_id=event_id_of(canonical))
     for element in header.iter("h2", "h3", "h5", "a"):
         names = classes(element)

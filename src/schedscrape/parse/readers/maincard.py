@@ -14,8 +14,6 @@ from schedscrape.parse.htmltree import classes, elements_with_class, inline_text
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
-_CANONICAL = etree.XPath("/html/head/link[@rel='canonical']/@href")
-
 
 def recognises(root: etree._Element) -> bool:
     return next(_cards(root), None) is not None
@@ -28,7 +26,6 @@ def _cards(root: etree._Element) -> Iterator[etree._Element]:
 def read(root: etree._Element, data: bytes) -> RawPage:
     return RawPage(
         kind=READER.kind,
-        canonical_url=next(iter(_CANONICAL(root)), None),
         cards=[_card(card) for card in _cards(root)],
     )
 
