@@ -4,7 +4,9 @@ It serves a calendar, session pages in the virtual-site markup, robots.txt and f
 logs every request it answers (time, path, User-Agent) so tests can check politeness. Given
 events lists, it is a 2026-style site instead: its calendar links the year's events lists
 and no session, the lists print times without a zone, and each event's detail page prints
-its time with a numeric offset (`-03`). Several sites on their own ports are several hosts. Given a
+its time with a numeric offset (`-03`); given `feed` events, it also serves the year's JSON
+feed (`/static/virtual/data/iclr-2026-orals-posters.json`, the calendar's title names the
+conference). Several sites on their own ports are several hosts. Given a
 TLS context, the same port also speaks HTTPS, so `http://127.0.0.1:P` and `https://127.0.0.1:P`
 are one host, as `http://icml.cc` and `https://icml.cc` are.
 """
@@ -15,6 +17,7 @@ import contextlib
 import functools
 import gzip
 import html
+import json
 import socket
 import ssl
 import struct
@@ -22,7 +25,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -95,7 +98,8 @@ def calendar_page(year: int, session_ids: list[int], events_lists: list[str] = (
         f'<a href="/virtual/{year - 1}/events/{kind}">last year</a>'
         for kind in events_lists
     )
-    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+    title = f"<title>ICLR {year} Calendar</title>" if events_lists else ""
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8">{title}</head><body>
 <div class="container2 day-1">{links}
 <a href="/virtual/{year - 1}/session/1">last year's session</a>
 <a href="https://elsewhere.example/virtual/{year}/session/777">another host</a>
@@ -175,6 +179,42 @@ def detail_page_2026(base: str, year: int, kind: str, event: int, index: int, of
 </main></body></html>""".encode()
 
 
+def feed_file(year: int, events_lists: dict[str, list[int]], events: list[int]) -> bytes:
+    """The site's JSON feed with a record for each of `events` (MARKUP.md): exact times with
+    the same offset the detail pages print, the OpenReview link, authors' institutions."""
+    records = []
+    for kind, ids in events_lists.items():
+        for index, event in enumerate(ids):
+            if event not in events:
+                continue
+            day, start, end = event_slot(index)
+            records.append(
+                {
+                    "id": event,
+                    "uid": f"u{event}",
+                    "name": f"Event {event}: $\\alpha$-Scaling",
+                    "authors": [
+                        {"fullname": "Ada Lovelace", "institution": "Analytical Engines"},
+                        {"fullname": f"Author {index}", "institution": ""},
+                    ],
+                    "abstract": f"We study event {event}, in full.",
+                    "session": f"{kind.title()} Session",
+                    "eventtype": kind.title(),
+                    "room_name": "HALL A",
+                    "virtualsite_url": f"/virtual/{year}/{kind}/{event}",
+                    "starttime": _iso(day, start),
+                    "endtime": _iso(day, end),
+                    "paper_url": f"https://openreview.net/forum?id=E{event}",
+                }
+            )
+    return json.dumps({"count": len(records), "next": None, "results": records}).encode()
+
+
+def _iso(day: date, clock: str) -> str:
+    moment = datetime.combine(day, datetime.strptime(clock, "%I:%M %p").time())
+    return moment.replace(tzinfo=timezone(timedelta(hours=-3))).isoformat()
+
+
 LOGIN_WALL = b"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <p>You must be logged in to view this content.</p>
 <form><input type="password" name="password"></form></body></html>"""
@@ -213,6 +253,9 @@ class SiteConfig:
     events_lists: dict[str, list[int]] = field(default_factory=dict)
     detail_offset: str = "-03"
     detail_offsets: dict[int, str | None] = field(default_factory=dict)
+    # The events the year's JSON feed holds (None: no feed, a 404), or a Fault it answers.
+    feed: list[int] | None = None
+    feed_fault: Fault | None = None
 
 
 @dataclass
@@ -267,6 +310,13 @@ class FakeSite:
             return 301, {"Location": config.robots_location}, b""
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, config.robots.encode()
+        if path == f"/static/virtual/data/iclr-{config.year}-orals-posters.json":
+            fault = config.feed_fault
+            if fault is not None:
+                return fault.status, {"Content-Type": "text/html"}, fault.body or b"fault"
+            if config.feed is not None:
+                feed = feed_file(config.year, config.events_lists, config.feed)
+                return 200, {"Content-Type": "application/json"}, feed
         if path == f"/virtual/{config.year}/calendar":
             return 200, _HTML, calendar_page(config.year, config.sessions, [*config.events_lists])
         event_page = self._event_page(path)

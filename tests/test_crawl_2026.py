@@ -9,9 +9,12 @@ import pytest
 
 import schedscrape.scrape
 from schedscrape.cli import main
-from tests.fakesite import FakeSite, SiteConfig, event_slot
+from tests.fakesite import FakeSite, Fault, SiteConfig, event_slot
 
 LISTS = {"oral": [61001, 61002, 61003], "poster": [62001, 62002]}
+EVENTS = [event for ids in LISTS.values() for event in ids]
+LIST_PATHS = ["/virtual/2026/events/oral", "/virtual/2026/events/poster"]
+FEED = "/static/virtual/data/iclr-2026-orals-posters.json"
 RIO = timezone(timedelta(hours=-3))
 
 
@@ -50,6 +53,10 @@ def table(tmp_path, name, out="out"):
 
 def problems(tmp_path, out="out"):
     return [json.loads(line) for line in (tmp_path / out / "errors.jsonl").open()]
+
+
+def run_counts(tmp_path, out="out"):
+    return json.loads((tmp_path / out / "manifest.json").read_text())["runs"][-1]["counts"]
 
 
 def expected_start(event: int) -> datetime:
@@ -96,8 +103,9 @@ def test_tz_makes_list_times_exact(site, tmp_path):
 def test_details_make_every_event_exact_with_its_links(site, tmp_path, capsys, workers):
     assert crawl(site, tmp_path, "--details") == 0
     details = [f"/virtual/2026/{kind}/{event}" for kind, ids in LISTS.items() for event in ids]
-    assert sorted(path for path in site.paths() if "/events/" not in path)[2:] == sorted(details)
-    assert len(site.paths()) == len(set(site.paths()))  # every page fetched once
+    # The feed first (this site serves none: a 404, passed over quietly), then the pages.
+    assert site.paths()[:3] == ["/robots.txt", "/virtual/2026/calendar", FEED]
+    assert sorted(site.paths()[3:]) == sorted([*LIST_PATHS, *details])
 
     events = table(tmp_path, "events")
     assert len(events) == 5
@@ -112,14 +120,15 @@ def test_details_make_every_event_exact_with_its_links(site, tmp_path, capsys, w
         assert talk["utc_offset"] == "-03:00"
     messages = {p["source"].rsplit("/", 1)[-1]: p["message"] for p in problems(tmp_path)}
     assert messages == {
-        "oral": "times name no zone: read at -03:00, the offset the detail pages of its events "
-        "print (3 events)",
-        "poster": "times name no zone: read at -03:00, the offset the detail pages of its "
-        "events print (2 events)",
+        "oral": "times name no zone: read at -03:00, the offset the events' detail pages give "
+        "(3 events)",
+        "poster": "times name no zone: read at -03:00, the offset the events' detail pages give "
+        "(2 events)",
     }
-    counts = json.loads((tmp_path / "out" / "manifest.json").read_text())["runs"][-1]["counts"]
+    counts = run_counts(tmp_path)
     assert counts["detail_pages"] == 5 and counts["offsets_learnt"] == 2
     assert counts["pages"] == 7 and counts["failed_pages"] == 0
+    assert counts["feed_events"] == counts["detail_pages_saved"] == 0
     err = capsys.readouterr().err
     assert "; 5 detail pages, 2 offsets learnt" in err.splitlines()[-1]
     # Again, from the cache: the same files, whichever page arrives first.
@@ -156,8 +165,8 @@ def test_detail_pages_that_disagree_teach_no_offset(tmp_path, capsys, workers):
     oral = sorted(message for source, _, message in found if source == "oral")
     assert oral[0].startswith("times name no zone ('Apr 23")  # --tz, as without --details
     assert oral[1].endswith("-03:00 (2 events), -04:00 (1 event); left without a zone, give --tz")
-    assert found[3][2].endswith("print (1 event)")
-    counts = json.loads((tmp_path / "out" / "manifest.json").read_text())["runs"][-1]["counts"]
+    assert found[3][2].endswith("give (1 event)")
+    counts = run_counts(tmp_path)
     assert counts["offsets_learnt"] == 1 and counts["detail_pages"] == 5
 
 
@@ -225,3 +234,132 @@ def test_details_of_a_session_site_and_a_2026_site_in_one_run(site, tmp_path, ca
         f"schedscrape: {entries[1]}: 2 events lists: 2 ok, 0 failed; "
         "5 detail pages: 5 ok, 0 failed; 2 offsets learnt",
     ]
+
+
+# --- feed first -----------------------------------------------------------------------------
+
+
+def test_a_feed_makes_every_detail_page_unnecessary(tmp_path, capsys, workers):
+    """The done-when of issue 11: robots + entry + feed + lists, no detail page, every link."""
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS)
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+    assert site.paths()[:3] == ["/robots.txt", "/virtual/2026/calendar", FEED]
+    assert sorted(site.paths()[3:]) == LIST_PATHS  # and nothing else
+
+    events = table(tmp_path, "events")
+    assert sorted(int(event["event_id"]) for event in events) == sorted(EVENTS)
+    for event in events:
+        event_id = event["event_id"]
+        assert event["openreview_url"] == f"https://openreview.net/forum?id=E{event_id}"
+        assert event["abstract"] == f"We study event {event_id}, in full."
+        assert datetime.fromisoformat(event["start"]) == expected_start(int(event_id))
+        assert event["utc_offset"] == "-03:00"
+        assert event["url"].startswith(f"{site.url}/virtual/2026/")
+    # The lists' talks are exact too, at the offset the feed gives their events.
+    list_talks = [t for t in table(tmp_path, "talks") if "/events/" in t["source"]]
+    assert len(list_talks) == len(EVENTS)
+    for talk in list_talks:
+        assert datetime.fromisoformat(talk["start"]) == expected_start(int(talk["event_id"]))
+    messages = {
+        p["source"].rsplit("/", 1)[-1]: p["message"]
+        for p in problems(tmp_path)
+        if "/events/" in p["source"]
+    }
+    assert messages == {
+        "oral": "times name no zone: read at -03:00, the offset the site's feed gives (3 events)",
+        "poster": "times name no zone: read at -03:00, the offset the site's feed gives "
+        "(2 events)",
+    }
+    institutions = {a["institution"] for a in table(tmp_path, "talk_authors")}
+    assert "Analytical Engines" in institutions
+    counts = run_counts(tmp_path)
+    assert counts["requests"] == 5 and counts["detail_pages"] == 0
+    assert counts["feed_events"] == counts["detail_pages_saved"] == 5
+    assert counts["pages"] == 3 and counts["failed_pages"] == 0
+    assert "; 0 detail pages (5 saved by the feed), 2 offsets learnt" in capsys.readouterr().err
+
+
+def test_detail_pages_only_for_the_events_the_feed_lacks(tmp_path, capsys, workers):
+    """A feed cut short: its events come from it, the others from their detail pages, and a
+    list learns its offset from both."""
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=[61001, 62001])
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+    fetched = [path for path in site.paths() if "/events/" not in path][3:]
+    assert sorted(fetched) == ["/virtual/2026/oral/61002", "/virtual/2026/oral/61003",
+                               "/virtual/2026/poster/62002"]  # fmt: skip
+    events = table(tmp_path, "events")
+    assert all(event["openreview_url"] and event["utc_offset"] == "-03:00" for event in events)
+    by_source = {e["event_id"]: {s.rsplit("/", 1)[-1] for s in e["sources"]} for e in events}
+    assert by_source["61001"] == {"iclr-2026-orals-posters.json", "oral"}
+    assert by_source["61002"] == {"61002", "oral"}
+    messages = {p["source"].rsplit("/", 1)[-1]: p["message"] for p in problems(tmp_path)}
+    assert messages["oral"] == (
+        "times name no zone: read at -03:00, the offset the site's feed and the events' "
+        "detail pages give (3 events)"
+    )
+    counts = run_counts(tmp_path)
+    assert counts["detail_pages"] == 3
+    assert counts["detail_pages_saved"] == counts["feed_events"] == 2
+    err = capsys.readouterr().err.splitlines()
+    assert "; 3 detail pages (2 saved by the feed), 2 offsets learnt" in err[-1]
+
+
+@pytest.mark.parametrize(
+    ("fault", "robots", "message"),
+    [
+        (Fault(status=500), "", "HTTP 500 Internal Server Error"),
+        (Fault(status=200, body=b"<html><body><p>Page not found</p></body></html>"), "",
+         "not a session page"),
+        (None, "Disallow: /static/", "disallowed by"),
+    ],
+)  # fmt: skip
+def test_a_feed_that_fails_is_a_warning_and_the_detail_pages_stand_in(
+    tmp_path, fault, robots, message
+):
+    config = SiteConfig(
+        year=2026,
+        sessions=[],
+        events_lists=LISTS,
+        feed=EVENTS,
+        feed_fault=fault,
+        robots=f"User-agent: *\n{robots}\n",
+    )
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details", "--retries", "0") == 0
+    assert sum("/oral/" in path or "/poster/" in path for path in site.paths()) == 5
+    feed_problems = [p for p in problems(tmp_path) if p["source"].endswith(".json")]
+    assert len(feed_problems) == 1
+    assert feed_problems[0]["severity"] == "warning" and feed_problems[0]["stage"] == "feed"
+    assert feed_problems[0]["message"].startswith("the site's feed could not be read (")
+    assert message in feed_problems[0]["message"]
+    assert feed_problems[0]["message"].endswith("); detail pages are fetched instead")
+    events = table(tmp_path, "events")
+    assert len(events) == 5 and all(event["openreview_url"] for event in events)
+    assert run_counts(tmp_path)["failed_pages"] == 0
+
+
+def test_no_feed_without_details(tmp_path):
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS)
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path) == 0
+    assert FEED not in site.paths()
+
+
+def test_dry_run_with_a_feed_lists_it_and_no_detail_page(tmp_path, capsys):
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=[61001, 61002])
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details", "--dry-run") == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        site.url + FEED,
+        *(site.url + path for path in LIST_PATHS),
+        f"{site.url}/virtual/2026/oral/61003",
+        *(f"{site.url}/virtual/2026/poster/{event}" for event in LISTS["poster"]),
+    ]
+    assert err.splitlines() == [
+        f"schedscrape: {site.url}/virtual/2026/calendar: 2 events lists, a feed of 2 events, "
+        "3 detail pages (2 saved by the feed)"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -7,6 +7,7 @@ from schedscrape.discover import (
     SESSION_PAGES,
     DiscoveryError,
     Entry,
+    EntryLinks,
     detail_pages,
     entry_url,
     pages_to_crawl,
@@ -47,9 +48,9 @@ def test_bad_entries(entry):
 
 
 def session_links(page: bytes, url: str) -> list[str]:
-    kind, links = pages_to_crawl(page, url)
-    assert kind == SESSION_PAGES
-    return links
+    found = pages_to_crawl(page, url)
+    assert found.kind == SESSION_PAGES
+    return found.pages
 
 
 def test_session_links_of_the_same_conference_year_only():
@@ -112,21 +113,67 @@ ENTRY_2026 = b"""<html><body><nav>
 
 
 def test_a_page_without_session_links_gives_its_years_events_lists():
-    assert pages_to_crawl(ENTRY_2026, "https://icml.cc/virtual/2026/calendar") == (
+    assert pages_to_crawl(ENTRY_2026, "https://icml.cc/virtual/2026/calendar") == EntryLinks(
         EVENTS_LISTS,
         [
             "https://icml.cc/virtual/2026/events/oral",
             "https://icml.cc/virtual/2026/events/journal-track",
         ],
+        ICML_2026_FEED,
     )
 
 
 def test_session_links_win_over_events_lists():
     page = ENTRY_2026.replace(b"</nav>", b'<a href="/virtual/2026/session/7">a session</a></nav>')
-    assert pages_to_crawl(page, "https://icml.cc/virtual/2026/calendar") == (
-        SESSION_PAGES,
-        ["https://icml.cc/virtual/2026/session/7"],
+    assert pages_to_crawl(page, "https://icml.cc/virtual/2026/calendar") == EntryLinks(
+        SESSION_PAGES, ["https://icml.cc/virtual/2026/session/7"], ICML_2026_FEED
     )
+
+
+ICML_2026_FEED = "https://icml.cc/static/virtual/data/icml-2026-orals-posters.json"
+LISTS_ONLY = (
+    b"<html><head><title>{title}</title></head>"
+    b'<body>{body}<a href="/virtual/2026/events/oral">Orals</a></body></html>'
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "body", "feed"),
+    [
+        # The conference's own host names it; NeurIPS keeps today's spelling in 2026.
+        (
+            "https://www.neurips.cc/virtual/2026/calendar",
+            "",
+            "",
+            "https://www.neurips.cc/static/virtual/data/neurips-2026-orals-posters.json",
+        ),
+        # An unknown host: the page title's first word, if it is a conference.
+        (
+            "http://127.0.0.1:8000/virtual/2026/calendar",
+            "ICLR 2026 Calendar",
+            "",
+            "http://127.0.0.1:8000/static/virtual/data/iclr-2026-orals-posters.json",
+        ),
+        ("http://127.0.0.1:8000/virtual/2026/calendar", "Calendar", "", None),
+        # A feed the page names wins, if it is this year's and on this host.
+        (
+            "https://eccv.ecva.net/virtual/2026/calendar",
+            "ECCV 2026",
+            "<script>fetch('/static/virtual/data/eccv-2026-orals-posters.json?v=2')</script>",
+            "https://eccv.ecva.net/static/virtual/data/eccv-2026-orals-posters.json",
+        ),
+        (
+            "https://eccv.ecva.net/virtual/2026/calendar",
+            "Calendar",
+            '<a href="/static/virtual/data/eccv-2025-orals-posters.json">last year</a>'
+            '<a href="https://elsewhere.org/static/virtual/data/eccv-2026-orals-posters.json">x</a>',
+            None,
+        ),
+    ],
+)
+def test_where_the_feed_would_be(url, title, body, feed):
+    page = LISTS_ONLY.replace(b"{title}", title.encode()).replace(b"{body}", body.encode())
+    assert pages_to_crawl(page, url).feed == feed
 
 
 def test_detail_pages_of_the_same_host_and_year():

@@ -496,16 +496,25 @@ def run_fetch(args: argparse.Namespace) -> int:
         with Progress(total=total, unit="page", parts=parts) as progress:
 
             def record(outcome: Outcome) -> None:
-                if outcome.kept is not None:
+                if crawl is not None and crawl.is_feed(outcome.url) and outcome.error:
+                    problems = crawl.feed_problem(outcome)  # the detail pages stand in
+                    report.add(problems)
+                    if not problems:
+                        report_line(
+                            f"schedscrape: {outcome.url}: no feed ({outcome.error.message})",
+                            VERBOSE,
+                        )
+                elif outcome.kept is not None:
                     pass  # recorded once its offset is learnt, or not
                 elif outcome.page is not None:
                     _record_page(report, outcome.url, outcome.page)
                 elif outcome.error is not None:
                     _record_failure(report, outcome.error)
                 elif outcome.found is not None:
-                    kind, urls = outcome.found
+                    found = outcome.found
                     report_line(
-                        f"schedscrape: ok: {outcome.url}: {plural(len(urls), kind)}", VERBOSE
+                        f"schedscrape: ok: {outcome.url}: {plural(len(found.pages), found.kind)}",
+                        VERBOSE,
                     )
                 part = None
                 if crawl is not None:
@@ -545,6 +554,8 @@ def run_fetch(args: argparse.Namespace) -> int:
         if args.details:
             report.extra_counts |= {
                 "detail_pages": sum(len(counts.details) for counts in crawl.entries),
+                "feed_events": sum(len(counts.feed_events) for counts in crawl.entries),
+                "detail_pages_saved": sum(len(counts.details_saved) for counts in crawl.entries),
                 "offsets_learnt": sum(counts.offsets_learnt for counts in crawl.entries),
             }
         if len(crawl.entries) > 1:
@@ -563,22 +574,34 @@ def _entries(words: list[str]) -> list[Entry]:
 
 def _dry_run(options: FetchOptions, entries: list[Entry], args: argparse.Namespace) -> int:
     """Print the pages a crawl would fetch, one URL a line, and a count per entry on stderr.
-    Only robots.txt and the entry pages are fetched (with --details, also the events lists
-    that name the detail pages), and nothing is written."""
+    Only robots.txt and the entry pages are fetched (with --details, also the feed and the
+    events lists, which decide the detail pages), and nothing is written."""
     crawl = Crawl(entries, details=args.details)
 
     def follow(outcome: Outcome) -> list[str]:
         named, _new = crawl.follow(outcome)
-        wanted = args.details and outcome.entry and crawl.entry_of(outcome).kind == EVENTS_LISTS
-        return named if wanted else []
+        counts = crawl.entry_of(outcome)
+        lists = counts.kind == EVENTS_LISTS
+        return [
+            url
+            for url in named
+            if args.details and (crawl.is_feed(url) or (lists and url in counts.pages))
+        ]
 
     with Scraper(options, processes=False) as scraper:
         outcomes = scraper.scrape(
             [], entries=crawl.entry_urls, zones=dict(args.zones), tz=args.tz, follow=follow
         )
-        failed = [outcome.error for outcome in outcomes if outcome.error is not None]
-        for problem in failed:  # an entry's or a list's: the dry run's summary names them
-            report_line(f"schedscrape: error: {problem.source}: {problem.message}", QUIET)
+        failed = []
+        for outcome in outcomes:  # an entry's or a list's: the dry run's summary names them
+            problems = [outcome.error] if outcome.error else []
+            if crawl.is_feed(outcome.url):
+                problems = crawl.feed_problem(outcome)
+            else:
+                failed += problems
+            for problem in problems:
+                line = f"schedscrape: {problem.severity}: {problem.source}: {problem.message}"
+                report_line(line, QUIET)
         for counts in crawl.entries:
             if counts.error is None:
                 line = _dry_run_entry(scraper, counts, args.details)
@@ -588,8 +611,9 @@ def _dry_run(options: FetchOptions, entries: list[Entry], args: argparse.Namespa
 
 def _dry_run_entry(scraper: Scraper, counts: EntryCounts, details: bool) -> str:
     """Print an entry's pages that robots.txt lets through; return its line for stderr."""
-    shown, refused = [0, 0], 0
-    for index, urls in enumerate((counts.pages, counts.details)):
+    shown, refused = [0, 0, 0], 0
+    feed = [counts.feed] if counts.feed_events else []  # one the site serves
+    for index, urls in enumerate((feed, counts.pages, counts.details)):
         for url in urls:
             try:
                 scraper.fetcher.check_robots(url)
@@ -599,11 +623,15 @@ def _dry_run_entry(scraper: Scraper, counts: EntryCounts, details: bool) -> str:
                 print(url)
                 shown[index] += 1
     kind = counts.kind or "page"
-    line = f"{counts.entry.name}: {plural(shown[0], kind)}"
+    line = f"{counts.entry.name}: {plural(shown[1], kind)}"
+    if shown[0]:
+        line += f", a feed of {plural(len(counts.feed_events), 'event')}"
     if details and kind == SESSION_PAGES:
         line += "; their detail pages are named on them, so not listed in a dry run"
     elif details:
-        line += f", {plural(shown[1], 'detail page')}"
+        line += f", {plural(shown[2], 'detail page')}"
+        if counts.details_saved:
+            line += f" ({len(counts.details_saved)} saved by the feed)"
     if refused:
         line += f"; {refused} disallowed by robots.txt, not listed"
     return line
@@ -617,11 +645,15 @@ def _entry_line(counts: EntryCounts) -> str:
         f"{counts.entry.name}: {plural(len(counts.pages), counts.kind or 'page')}: "
         f"{counts.ok} ok, {counts.failed} failed"
     )
+    if counts.feed_events:
+        line += f"; feed: {plural(len(counts.feed_events), 'event')}"
     if counts.details:
         line += (
             f"; {plural(len(counts.details), 'detail page')}: "
             f"{counts.details_ok} ok, {counts.details_failed} failed"
         )
+    if counts.details_saved:
+        line += f"; {plural(len(counts.details_saved), 'detail page')} saved by the feed"
     if counts.offsets_learnt:
         line += f"; {plural(counts.offsets_learnt, 'offset')} learnt"
     return line
@@ -737,10 +769,10 @@ def _summary(report: RunReport, dataset: Dataset, args: argparse.Namespace, elap
             f"{plural(counts['cache_hits'], 'cache hit')}, {plural(counts['retries'], 'retry')}"
         )
         if "detail_pages" in counts:  # crawl --details
-            line += (
-                f"; {plural(counts['detail_pages'], 'detail page')}, "
-                f"{plural(counts['offsets_learnt'], 'offset')} learnt"
-            )
+            line += f"; {plural(counts['detail_pages'], 'detail page')}"
+            if counts["detail_pages_saved"]:
+                line += f" ({counts['detail_pages_saved']} saved by the feed)"
+            line += f", {plural(counts['offsets_learnt'], 'offset')} learnt"
     if report.problems:
         line += f"; details in {args.output / 'errors.jsonl'}"
     print(terminal_safe(line), file=sys.stderr)

@@ -1,6 +1,13 @@
 """One crawl of any number of conference-years: which entry each page belongs to, each
-entry's counts for its summary line, the event detail pages `--details` adds, and the
-offsets learnt from them for pages whose times name no zone."""
+entry's counts for its summary line, what `--details` adds, and the offsets learnt from it for
+pages whose times name no zone.
+
+`--details` is feed first. Where the entry page's conference-year has a JSON feed (one
+request for every paper's links, exact times and institutions), the feed is fetched before
+the entry's pages, and a page's event detail pages are fetched only for the events the feed
+lacks. A feed the site does not serve (404, 410) is passed over quietly; one that fails
+otherwise is a warning. Either way, the detail pages then give what the feed would have.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,9 @@ from dataclasses import dataclass, field
 from schedscrape.discover import Entry, detail_pages
 from schedscrape.models import Event, Problem
 from schedscrape.scrape import Outcome, read_again
+from schedscrape.wording import plural
+
+_ABSENT = (404, 410)  # what a site that serves no feed answers
 
 
 @dataclass
@@ -28,6 +38,12 @@ class EntryCounts:
     details_ok: int = 0
     details_failed: int = 0
     offsets_learnt: int = 0
+    # The feed tried (--details), the events it gave by id, and the detail pages of events
+    # on the entry's pages that it made unnecessary.
+    feed: str | None = None
+    feed_events: dict[str, Event] = field(default_factory=dict)
+    details_saved: set[str] = field(default_factory=set)
+    waiting: list[str] = field(default_factory=list)  # its pages, named once the feed is in
 
     @property
     def details(self) -> list[str]:
@@ -59,27 +75,60 @@ class Crawl:
         `details`, a page's event detail pages), and those of them no page of the crawl had
         named before, which now count for the outcome's entry.
 
-        Issue 11 will take per-paper facts from the site's JSON feed first, where it has one,
-        and fetch detail pages only for what the feed lacks: that choice belongs here.
+        With `details`, an entry page whose conference-year may have a feed names the feed
+        alone, and the feed's outcome (read, absent or failed) names the entry's pages.
         """
         counts = self.entry_of(outcome)
-        named: list[str] = []
-        new: list[str] = []
         if outcome.entry:
             counts.error = outcome.error
-            counts.kind, named = outcome.found or (None, [])
-            new = self._claim(named, counts)
-            counts.pages += new
-        elif self._details and outcome.page is not None and outcome.url not in self._detail_urls:
-            named = detail_pages([talk.url for talk in outcome.page.talks], outcome.url)
+            found = outcome.found
+            counts.kind = found.kind if found else None
+            pages = found.pages if found else []
+            if self._details and found and found.feed and found.feed not in self._entry_of:
+                counts.feed, counts.waiting = found.feed, pages
+                return [found.feed], self._claim([found.feed], counts)
+            return pages, self._add_pages(pages, counts)
+        if outcome.url == counts.feed:
+            if outcome.page is not None:
+                counts.feed_events = {event.event_id: event for event in outcome.page.events}
+            pages, counts.waiting = counts.waiting, []
+            return pages, self._add_pages(pages, counts)
+        if self._details and outcome.page is not None and outcome.url not in self._detail_urls:
+            talks = outcome.page.talks
+            in_feed = [talk.url for talk in talks if talk.event_id in counts.feed_events]
+            counts.details_saved.update(detail_pages(in_feed, outcome.url))
+            lacking = [talk.url for talk in talks if talk.event_id not in counts.feed_events]
+            named = detail_pages(lacking, outcome.url)
             new = self._claim(named, counts)
             counts.details_on[outcome.url] = new
             self._detail_urls.update(new)
-        return named, new
+            return named, new
+        return [], []
+
+    def is_feed(self, url: str) -> bool:
+        counts = self._entry_of.get(url)
+        return counts is not None and counts.feed == url
+
+    def feed_problem(self, outcome: Outcome) -> list[Problem]:
+        """What to record of a feed that gave nothing: nothing when the site serves none (the
+        detail pages are the way, as without a feed), else a warning that says why."""
+        if outcome.error is None or outcome.status in _ABSENT:
+            return []
+        message = (
+            f"the site's feed could not be read ({outcome.error.message}); "
+            "detail pages are fetched instead"
+        )
+        return [Problem(source=outcome.url, stage="feed", severity="warning", message=message)]
+
+    def _add_pages(self, pages: list[str], counts: EntryCounts) -> list[str]:
+        new = self._claim(pages, counts)
+        counts.pages += new
+        return new
 
     def count(self, outcome: Outcome) -> None:
-        """Count a page's outcome for its entry (an entry page's is its error, if any)."""
-        if outcome.entry:
+        """Count a page's outcome for its entry (an entry page's is its error, if any; a
+        feed's is the events it gave)."""
+        if outcome.entry or self.is_feed(outcome.url):
             return
         counts = self._entry_of[outcome.url]
         page = outcome.page
@@ -98,37 +147,54 @@ class Crawl:
 
     def learn_offsets(self, outcomes: list[Outcome]) -> tuple[list[Outcome], list[Problem]]:
         """The outcomes, each kept page whose times name no zone read again at the offset
-        the detail pages of its events print, where they print one; and a warning for each
-        page read so, or left as it was because its detail pages disagree.
+        its events have where they are exact (their detail pages, the feed), where they have
+        one; and a warning for each page read so, or left as it was because they disagree.
 
-        One offset per page: the detail page's offset at its event's date. A daylight-saving
+        One offset per page: an exact source's offset at its event's date. A daylight-saving
         change between its events would make them disagree, and no offset is guessed.
         """
-        details = {
-            outcome.url: outcome.page.events[0]
-            for outcome in outcomes
-            if outcome.url in self._detail_urls and outcome.page and outcome.page.events
-        }
+        exact = self._exact_events(outcomes)
         learnt: list[Outcome] = []
         problems: list[Problem] = []
         for outcome in outcomes:
-            offsets = _offsets(outcome, details) if outcome.kept else Counter()
+            offsets, sources = _offsets(outcome, exact.get(id(self.entry_of(outcome)), {}))
             if len(offsets) == 1:
-                outcome, problem = self._read_at(outcome, *next(iter(offsets.items())))
+                outcome, problem = self._read_at(outcome, *next(iter(offsets.items())), sources)
                 problems.append(problem)
             elif offsets:
                 printed = ", ".join(f"{o} ({_events(n)})" for o, n in sorted(offsets.items()))
                 problems.append(
                     _warning(
                         outcome.url,
-                        "times name no zone, and the detail pages of its events print "
-                        f"different offsets: {printed}; left without a zone, give --tz",
+                        f"times name no zone, and {_naming(sources)} different offsets: "
+                        f"{printed}; left without a zone, give --tz",
                     )
                 )
             learnt.append(outcome)
         return learnt, problems
 
-    def _read_at(self, outcome: Outcome, offset: str, events: int) -> tuple[Outcome, Problem]:
+    def _exact_events(self, outcomes: list[Outcome]) -> dict[int, dict[str, tuple[Event, str]]]:
+        """By entry, then event id: each event as a detail page or the feed gives it, and
+        which of the two gave it (a detail page wins)."""
+        exact: dict[int, dict[str, tuple[Event, str]]] = {}
+        for outcome in outcomes:
+            if outcome.page is None or outcome.entry:
+                continue
+            if self.is_feed(outcome.url):
+                events = [(event, FEED) for event in outcome.page.events]
+            elif outcome.url in self._detail_urls:
+                events = [(event, DETAIL_PAGES) for event in outcome.page.events[:1]]
+            else:
+                continue
+            known = exact.setdefault(id(self.entry_of(outcome)), {})
+            for event, source in events:
+                if source == DETAIL_PAGES or event.event_id not in known:
+                    known[event.event_id] = (event, source)
+        return exact
+
+    def _read_at(
+        self, outcome: Outcome, offset: str, events: int, sources: set[str]
+    ) -> tuple[Outcome, Problem]:
         """The page read again at `offset`, and the warning that says so."""
         try:
             again = read_again(outcome, offset)
@@ -137,25 +203,38 @@ class Crawl:
             return outcome, _warning(outcome.url, message)
         self.entry_of(again).offsets_learnt += 1
         message = (
-            f"times name no zone: read at {offset}, the offset the detail pages of its events "
-            f"print ({_events(events)})"
+            f"times name no zone: read at {offset}, the offset {_naming(sources)} "
+            f"({_events(events)})"
         )
         return again, _warning(outcome.url, message)
 
 
-def _offsets(outcome: Outcome, details: dict[str, Event]) -> Counter[str]:
-    """The offsets the detail pages of the page's events print, with how many print each."""
+FEED, DETAIL_PAGES = "the site's feed", "the events' detail pages"
+
+
+def _offsets(
+    outcome: Outcome, exact: dict[str, tuple[Event, str]]
+) -> tuple[Counter[str], set[str]]:
+    """The offsets a kept page's events have where they are exact, with how many have each,
+    and where they were found."""
     offsets: Counter[str] = Counter()
-    for talk in outcome.page.talks if outcome.page else []:
-        urls = detail_pages([talk.url], outcome.url)
-        event = details.get(urls[0]) if urls else None
-        if event is not None and event.event_id == talk.event_id and event.utc_offset:
+    sources: set[str] = set()
+    for talk in outcome.page.talks if outcome.kept and outcome.page else []:
+        event, source = exact.get(talk.event_id, (None, ""))
+        if event is not None and event.utc_offset:
             offsets[event.utc_offset] += 1
-    return offsets
+            sources.add(source)
+    return offsets, sources
+
+
+def _naming(sources: set[str]) -> str:
+    """`the site's feed gives`, `the site's feed and the events' detail pages give`."""
+    named = " and ".join(source for source in (FEED, DETAIL_PAGES) if source in sources)
+    return named + (" gives" if sources == {FEED} else " give")
 
 
 def _events(count: int) -> str:
-    return f"{count} event{'' if count == 1 else 's'}"
+    return plural(count, "event")
 
 
 def _warning(source: str, message: str) -> Problem:

@@ -5,6 +5,11 @@ this matches the links themselves: session pages, `/virtual/<year>/session/<id>`
 host. A page that links none (the 2026 redesign) is crawled through the year's events lists
 instead, `/virtual/<year>/events/<kind>`. Other years, other hosts and everything else are
 never followed.
+
+The same page says where the conference-year's JSON feed would be
+(`/static/virtual/data/<conf>-<year>-orals-posters.json`, MARKUP.md): the address the page
+itself names, else one made from the conference's name as its site spells it (from the host,
+else the page title). Whether the site serves it is found by asking (`crawl --details`).
 """
 
 from __future__ import annotations
@@ -16,11 +21,20 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from schedscrape.errors import ScheduleError
-from schedscrape.parse.conferences import CONFERENCE_HOSTS
+from schedscrape.parse.conferences import (
+    CONFERENCE_HOSTS,
+    canonical_name,
+    conference_of_url,
+    is_known,
+)
 
 _SITES = {name.lower(): host for name, host in CONFERENCE_HOSTS.items()} | {"nips": "neurips.cc"}
 _YEAR_IN_URL = re.compile(r"/virtual/((?:19|20)\d{2})(?:/|$)")
 _LINKS = etree.XPath("//a/@href")
+_TITLE = etree.XPath("string(//title)")
+# A feed named anywhere in the page: a link, a script's source, or a string in a script.
+_FEED_NAMED = re.compile(rb"""[^\s"'<>()]*/static/virtual/data/[\w.-]+-orals-posters\.json""")
+_FEED_PATH = "/static/virtual/data/{name}-{year}-orals-posters.json"
 SESSION_PAGES, EVENTS_LISTS = "session page", "events list"
 
 
@@ -62,7 +76,17 @@ def entry_url(entry: list[str]) -> str:
     )
 
 
-def pages_to_crawl(page: bytes, page_url: str) -> tuple[str, list[str]]:
+@dataclass(frozen=True)
+class EntryLinks:
+    """What an entry page leads to: the kind of pages it links, their URLs in page order, and
+    the address of its conference-year's feed (None when the conference's name is unknown)."""
+
+    kind: str
+    pages: list[str]
+    feed: str | None = None
+
+
+def pages_to_crawl(page: bytes, page_url: str) -> EntryLinks:
     """What a crawl fetches from this entry page: its session pages (`SESSION_PAGES`), else
     its conference-year's events lists (`EVENTS_LISTS`), as absolute URLs in page order."""
     year = _year_of(page_url)
@@ -74,8 +98,30 @@ def pages_to_crawl(page: bytes, page_url: str) -> tuple[str, list[str]]:
     ):
         links = _links(hrefs, page_url, re.compile(path + "/?"))
         if links:
-            return kind, links
+            title = _TITLE(root) if root is not None else ""
+            return EntryLinks(kind, links, feed_url(page, page_url, year, title))
     raise DiscoveryError(f"no session links or events lists for {year} on {page_url}")
+
+
+def feed_url(page: bytes, page_url: str, year: str, title: str = "") -> str | None:
+    """Where the page's conference-year's feed would be: the address the page names for that
+    year on its own host, else the feed path with the conference's name as its host or its
+    title's first word gives it ("icml"); None when neither names a known conference."""
+    for match in _FEED_NAMED.finditer(page):
+        named = _links([match.group().decode("ascii", "replace")], page_url, _feed_path(year))
+        if named:
+            return named[0]
+    words = title.split()
+    name = conference_of_url(page_url) or (words[0] if words and is_known(words[0]) else None)
+    if name is None:
+        return None
+    parts = urlsplit(page_url)
+    path = _FEED_PATH.format(name=canonical_name(name, int(year)).lower(), year=year)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _feed_path(year: str) -> re.Pattern[str]:
+    return re.compile(rf"/static/virtual/data/[\w.-]+-{year}-orals-posters\.json")
 
 
 def detail_pages(event_urls: list[str | None], page_url: str) -> list[str]:

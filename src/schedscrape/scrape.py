@@ -33,7 +33,7 @@ from concurrent.futures import (
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from schedscrape.discover import pages_to_crawl
+from schedscrape.discover import EntryLinks, pages_to_crawl
 from schedscrape.errors import ScheduleError
 from schedscrape.fetch import (
     Fetcher,
@@ -71,7 +71,8 @@ class Outcome:
     page: ParsedPage | None = None
     error: Problem | None = None
     entry: bool = False
-    found: tuple[str, list[str]] | None = None
+    found: EntryLinks | None = None
+    status: int | None = None  # the HTTP status that failed it, if that is what did
     # A page whose times name no zone, as fetched, with how it was parsed (keep_zoneless):
     # to be read again once its offset is known (`read_again`).
     kept: tuple[Page, _PageOptions] | None = field(default=None, repr=False)
@@ -423,6 +424,7 @@ def _failure(url: str, error: Exception, stage: str | None = None, entry: bool =
     return Outcome(
         url,
         entry=entry,
+        status=getattr(error, "status", None),
         error=Problem(
             source=url,
             stage=stage or getattr(error, "stage", "fetch"),

@@ -14,6 +14,18 @@ class FetchError(ScheduleError):
     stage = "fetch"
 
 
+class HTTPStatusError(FetchError):
+    """An answer other than 200 OK: `status` tells a missing file (404) from a failure."""
+
+    def __init__(self, status: int, reason: str = "") -> None:
+        super().__init__(f"HTTP {status} {reason}".strip())
+        self.status = status
+        self.reason = reason
+
+    def __reduce__(self):  # pickled with its status, not its message
+        return type(self), (self.status, self.reason)
+
+
 class CacheError(ScheduleError):
     """The on-disk HTTP cache cannot be opened or used."""
 

@@ -13,7 +13,13 @@ import requests
 
 from schedscrape.fetch.cache import aware, cached_age, cached_session, url_key
 from schedscrape.fetch.cookies import SiteCookies
-from schedscrape.fetch.errors import CacheError, FetchError, LoginRedirect, one_line
+from schedscrape.fetch.errors import (
+    CacheError,
+    FetchError,
+    HTTPStatusError,
+    LoginRedirect,
+    one_line,
+)
 from schedscrape.fetch.options import FetchOptions
 from schedscrape.fetch.politeness import RateLimiter, SharedRateLimiter, user_agent
 from schedscrape.fetch.redirects import follow
@@ -124,8 +130,7 @@ class Fetcher:
     def _page(self, final_url: str, response: requests.Response) -> Page:
         """The body is already capped: by the transport on the way in, for cached ones too."""
         if response.status_code != 200:
-            reason = response.reason or ""
-            raise FetchError(f"HTTP {response.status_code} {reason}".strip())
+            raise HTTPStatusError(response.status_code, response.reason or "")
         content = response.content
         from_cache = bool(getattr(response, "from_cache", False))
         created = getattr(response, "created_at", None) if from_cache else None

@@ -85,7 +85,7 @@ def _event(record: object, context: FileContext) -> Event:
     if not isinstance(record, dict):
         raise BadRecord("not an object")
     written = text(record, "virtualsite_url")
-    url = canonical_url(written, context.conference)
+    url = canonical_url(written, context.conference, context.url)
     event_id = event_id_of(url)
     if not event_id:
         raise BadRecord("its virtualsite_url names no event id")

@@ -147,7 +147,7 @@ def _paper(
     if not isinstance(record, dict):
         raise BadRecord("not an object")
     written = text(record, "virtualsite_url")
-    url = canonical_url(written, context.conference)
+    url = canonical_url(written, context.conference, context.url)
     event_id = text(record, "id", number=True) or event_id_of(url)
     if not event_id:
         raise BadRecord("no id and no event address")

@@ -79,10 +79,13 @@ def type_name(value: object) -> str:
     return names.get(type(value), "a number" if isinstance(value, float) else type(value).__name__)
 
 
-def canonical_url(url: str | None, conference: str | None = None) -> str | None:
+def canonical_url(
+    url: str | None, conference: str | None = None, site: str | None = None
+) -> str | None:
     """`https://ICML.cc//virtual/2024/poster/35005` -> `https://icml.cc/virtual/2024/poster/35005`:
-    scheme and host in lower case, no doubled slash; a path alone is put on the conference's
-    site. None for anything but an http(s) address."""
+    scheme and host in lower case, no doubled slash; a path alone is put on the site of the
+    file's own address (`site`), else on the conference's. None for anything but an http(s)
+    address."""
     if not url or not url.strip():
         return None
     try:
@@ -91,7 +94,9 @@ def canonical_url(url: str | None, conference: str | None = None) -> str | None:
         return None
     scheme, host = parts.scheme.lower(), parts.netloc.lower()
     if not scheme and not host and url.strip().startswith("/"):
-        scheme, host = "https", host_of(conference) or ""
+        home = urlsplit(site) if site else None
+        scheme = home.scheme if home else "https"
+        host = home.netloc.lower() if home else host_of(conference) or ""
     if scheme not in ("http", "https") or not host:
         return None
     return urlunsplit((scheme, host, _SLASHES.sub("/", parts.path), parts.query, parts.fragment))
