@@ -25,7 +25,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -179,9 +179,12 @@ def detail_page_2026(base: str, year: int, kind: str, event: int, index: int, of
 </main></body></html>""".encode()
 
 
-def feed_file(year: int, events_lists: dict[str, list[int]], events: list[int]) -> bytes:
+def feed_file(
+    year: int, events_lists: dict[str, list[int]], events: list[int], in_utc: bool = False
+) -> bytes:
     """The site's JSON feed with a record for each of `events` (MARKUP.md): exact times with
-    the same offset the detail pages print, the OpenReview link, authors' institutions."""
+    the same offset the detail pages print (or the same moments in UTC), the OpenReview link,
+    authors' institutions."""
     records = []
     for kind, ids in events_lists.items():
         for index, event in enumerate(ids):
@@ -202,17 +205,18 @@ def feed_file(year: int, events_lists: dict[str, list[int]], events: list[int]) 
                     "eventtype": kind.title(),
                     "room_name": "HALL A",
                     "virtualsite_url": f"/virtual/{year}/{kind}/{event}",
-                    "starttime": _iso(day, start),
-                    "endtime": _iso(day, end),
+                    "starttime": _iso(day, start, in_utc),
+                    "endtime": _iso(day, end, in_utc),
                     "paper_url": f"https://openreview.net/forum?id=E{event}",
                 }
             )
     return json.dumps({"count": len(records), "next": None, "results": records}).encode()
 
 
-def _iso(day: date, clock: str) -> str:
+def _iso(day: date, clock: str, in_utc: bool) -> str:
     moment = datetime.combine(day, datetime.strptime(clock, "%I:%M %p").time())
-    return moment.replace(tzinfo=timezone(timedelta(hours=-3))).isoformat()
+    moment = moment.replace(tzinfo=timezone(timedelta(hours=-3)))
+    return (moment.astimezone(UTC) if in_utc else moment).isoformat()
 
 
 LOGIN_WALL = b"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
@@ -256,6 +260,7 @@ class SiteConfig:
     # The events the year's JSON feed holds (None: no feed, a 404), or a Fault it answers.
     feed: list[int] | None = None
     feed_fault: Fault | None = None
+    feed_in_utc: bool = False
 
 
 @dataclass
@@ -315,7 +320,7 @@ class FakeSite:
             if fault is not None:
                 return fault.status, {"Content-Type": "text/html"}, fault.body or b"fault"
             if config.feed is not None:
-                feed = feed_file(config.year, config.events_lists, config.feed)
+                feed = feed_file(config.year, config.events_lists, config.feed, config.feed_in_utc)
                 return 200, {"Content-Type": "application/json"}, feed
         if path == f"/virtual/{config.year}/calendar":
             return 200, _HTML, calendar_page(config.year, config.sessions, [*config.events_lists])

@@ -363,3 +363,23 @@ def test_dry_run_with_a_feed_lists_it_and_no_detail_page(tmp_path, capsys):
         "3 detail pages (2 saved by the feed)"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_feed_in_another_zone_teaches_no_offset(tmp_path, workers):
+    """A feed that gives the same moments in UTC: its events are exact, but its offset is not
+    the lists' (09:00 on a list is 12:00 UTC), so the lists stay without a zone, and say why."""
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS, feed_in_utc=True)
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+    for event in table(tmp_path, "events"):
+        assert datetime.fromisoformat(event["start"]) == expected_start(int(event["event_id"]))
+    list_talks = [t for t in table(tmp_path, "talks") if "/events/" in t["source"]]
+    assert list_talks and all(talk["start"] is None for talk in list_talks)
+    messages = {p["source"].rsplit("/", 1)[-1]: p["message"] for p in problems(tmp_path)
+                if "at +00:00" in p["message"]}  # fmt: skip
+    assert messages["oral"] == (
+        "times name no zone, and at +00:00, the offset the site's feed gives, 3 of its 3 events "
+        "would start at other times than there (event 61001: 2026-04-23 09:00 here, "
+        "2026-04-23T12:00:00+00:00 there); left without a zone, give --tz"
+    )
+    assert run_counts(tmp_path)["offsets_learnt"] == 0

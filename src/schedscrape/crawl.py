@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from schedscrape.discover import Entry, detail_pages
-from schedscrape.models import Event, Problem
+from schedscrape.models import Event, Problem, Talk
 from schedscrape.scrape import Outcome, read_again
 from schedscrape.wording import plural
 
@@ -157,9 +158,11 @@ class Crawl:
         learnt: list[Outcome] = []
         problems: list[Problem] = []
         for outcome in outcomes:
-            offsets, sources = _offsets(outcome, exact.get(id(self.entry_of(outcome)), {}))
+            known = exact.get(id(self.entry_of(outcome)), {})
+            offsets, sources = _offsets(outcome, known)
             if len(offsets) == 1:
-                outcome, problem = self._read_at(outcome, *next(iter(offsets.items())), sources)
+                offset, events = next(iter(offsets.items()))
+                outcome, problem = self._read_at(outcome, offset, events, sources, known)
                 problems.append(problem)
             elif offsets:
                 printed = ", ".join(f"{o} ({_events(n)})" for o, n in sorted(offsets.items()))
@@ -193,13 +196,31 @@ class Crawl:
         return exact
 
     def _read_at(
-        self, outcome: Outcome, offset: str, events: int, sources: set[str]
+        self,
+        outcome: Outcome,
+        offset: str,
+        events: int,
+        sources: set[str],
+        exact: dict[str, tuple[Event, str]],
     ) -> tuple[Outcome, Problem]:
-        """The page read again at `offset`, and the warning that says so."""
+        """The page read again at `offset`, and the warning that says so; the page as it was
+        if its events then start at other moments than where they are exact. A feed may
+        print its times in another zone than the page's (UTC, say): its offset is then not
+        the page's, and no offset is learnt from it."""
         try:
             again = read_again(outcome, offset)
         except Exception as exc:  # it was read once already: keep that reading
             message = f"times name no zone, and reading them at {offset} failed ({exc})"
+            return outcome, _warning(outcome.url, message)
+        moved = _moved(again.page.talks if again.page else [], exact)
+        if moved:
+            event_id, here, there = moved[0]
+            message = (
+                f"times name no zone, and at {offset}, the offset {_naming(sources)}, "
+                f"{len(moved)} of its {_events(events)} would start at other times than "
+                f"there (event {event_id}: {here:%Y-%m-%d %H:%M} here, {there.isoformat()} "
+                "there); left without a zone, give --tz"
+            )
             return outcome, _warning(outcome.url, message)
         self.entry_of(again).offsets_learnt += 1
         message = (
@@ -225,6 +246,19 @@ def _offsets(
             offsets[event.utc_offset] += 1
             sources.add(source)
     return offsets, sources
+
+
+def _moved(
+    talks: list[Talk], exact: dict[str, tuple[Event, str]]
+) -> list[tuple[str, datetime, datetime]]:
+    """The talks that start at another moment than their events where those are exact: the
+    event id, and the two starts."""
+    moved = []
+    for talk in talks:
+        event, _source = exact.get(talk.event_id, (None, ""))
+        if event is not None and event.start and talk.start and talk.start != event.start:
+            moved.append((talk.event_id, talk.start, event.start))
+    return moved
 
 
 def _naming(sources: set[str]) -> str:
