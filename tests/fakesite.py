@@ -6,8 +6,8 @@ events lists, it is a 2026-style site instead: its calendar links the year's eve
 and no session, the lists print times without a zone, and each event's detail page prints
 its time with a numeric offset (`-03`); given `feed` events, it also serves the year's JSON
 feed (`/static/virtual/data/iclr-2026-orals-posters.json`, the calendar's title names the
-conference). Several sites on their own ports are several hosts. Given a
-TLS context, the same port also speaks HTTPS, so `http://127.0.0.1:P` and `https://127.0.0.1:P`
+conference; a site of session pages may serve one too). Several sites on their own ports are
+several hosts. Given a TLS context, the same port also speaks HTTPS, so `http://127.0.0.1:P` and `https://127.0.0.1:P`
 are one host, as `http://icml.cc` and `https://icml.cc` are.
 """
 
@@ -85,7 +85,11 @@ def poster_detail_page(base: str, year: int, session_id: int, number: int) -> by
 </body></html>""".encode()
 
 
-def calendar_page(year: int, session_ids: list[int], events_lists: list[str] = ()) -> bytes:
+def calendar_page(
+    year: int, session_ids: list[int], events_lists: list[str] = (), conference: str | None = None
+) -> bytes:
+    """The year's calendar: its sessions' links, or its events lists'; the `conference` its
+    title names tells the crawl where the feed would be."""
     links = "\n".join(
         f'<div class="poster-session"><a href="/virtual/{year}/session/{sid}">Session {sid}</a>'
         f'</div><a href="/virtual/{year}/session/{sid}#details">again</a>'
@@ -98,7 +102,7 @@ def calendar_page(year: int, session_ids: list[int], events_lists: list[str] = (
         f'<a href="/virtual/{year - 1}/events/{kind}">last year</a>'
         for kind in events_lists
     )
-    title = f"<title>ICLR {year} Calendar</title>" if events_lists else ""
+    title = f"<title>{conference} {year} Calendar</title>" if conference else ""
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8">{title}</head><body>
 <div class="container2 day-1">{links}
 <a href="/virtual/{year - 1}/session/1">last year's session</a>
@@ -179,43 +183,47 @@ def detail_page_2026(base: str, year: int, kind: str, event: int, index: int, of
 </main></body></html>""".encode()
 
 
-def feed_file(
-    year: int, events_lists: dict[str, list[int]], events: list[int], in_utc: bool = False
-) -> bytes:
-    """The site's JSON feed with a record for each of `events` (MARKUP.md): exact times with
-    the same offset the detail pages print (or the same moments in UTC), the OpenReview link,
-    authors' institutions."""
-    records = []
-    for kind, ids in events_lists.items():
-        for index, event in enumerate(ids):
-            if event not in events:
-                continue
-            day, start, end = event_slot(index)
-            records.append(
-                {
-                    "id": event,
-                    "uid": f"u{event}",
-                    "name": f"Event {event}: $\\alpha$-Scaling",
-                    "authors": [
-                        {"fullname": "Ada Lovelace", "institution": "Analytical Engines"},
-                        {"fullname": f"Author {index}", "institution": ""},
-                    ],
-                    "abstract": f"We study event {event}, in full.",
-                    "session": f"{kind.title()} Session",
-                    "eventtype": kind.title(),
-                    "room_name": "HALL A",
-                    "virtualsite_url": f"/virtual/{year}/{kind}/{event}",
-                    "starttime": _iso(day, start, in_utc),
-                    "endtime": _iso(day, end, in_utc),
-                    "paper_url": f"https://openreview.net/forum?id=E{event}",
-                }
-            )
+def feed_file(config: SiteConfig) -> bytes:
+    """The site's JSON feed with a record for each of `config.feed` (MARKUP.md): an event of
+    a list at the same time as its detail page prints (or the same moment in UTC), a session
+    page's talk at its session's time; the OpenReview link, authors' institutions."""
+    papers = [
+        (kind, event, index, *event_slot(index))
+        for kind, ids in config.events_lists.items()
+        for index, event in enumerate(ids)
+    ] + [
+        ("poster", session * 1000 + number, number, date(config.year, 7, 16), "11:00 AM", "1:30 PM")
+        for session in config.sessions
+        for number in range(1, config.cards + 1)
+    ]
+    offset = -3 if config.events_lists else -7
+    records = [
+        {
+            "id": event,
+            "uid": f"u{event}",
+            "name": f"Event {event}: $\\alpha$-Scaling",
+            "authors": [
+                {"fullname": "Ada Lovelace", "institution": "Analytical Engines"},
+                {"fullname": f"Author {index}", "institution": ""},
+            ],
+            "abstract": f"We study event {event}, in full.",
+            "session": f"{kind.title()} Session",
+            "eventtype": kind.title(),
+            "room_name": "HALL A",
+            "virtualsite_url": f"/virtual/{config.year}/{kind}/{event}",
+            "starttime": _iso(day, start, offset, config.feed_in_utc),
+            "endtime": _iso(day, end, offset, config.feed_in_utc),
+            "paper_url": f"https://openreview.net/forum?id={'E' if offset == -3 else 'P'}{event}",
+        }
+        for kind, event, index, day, start, end in papers
+        if event in (config.feed or [])
+    ]
     return json.dumps({"count": len(records), "next": None, "results": records}).encode()
 
 
-def _iso(day: date, clock: str, in_utc: bool) -> str:
+def _iso(day: date, clock: str, hours: int, in_utc: bool) -> str:
     moment = datetime.combine(day, datetime.strptime(clock, "%I:%M %p").time())
-    moment = moment.replace(tzinfo=timezone(timedelta(hours=-3)))
+    moment = moment.replace(tzinfo=timezone(timedelta(hours=hours)))
     return (moment.astimezone(UTC) if in_utc else moment).isoformat()
 
 
@@ -261,6 +269,16 @@ class SiteConfig:
     feed: list[int] | None = None
     feed_fault: Fault | None = None
     feed_in_utc: bool = False
+
+    @property
+    def conference(self) -> str:
+        """As the calendar's title and the feed's name spell it (session pages say ICML)."""
+        return "ICLR" if self.events_lists else "ICML"
+
+    @property
+    def feed_path(self) -> str:
+        name = f"{self.conference.lower()}-{self.year}-orals-posters.json"
+        return f"/static/virtual/data/{name}"
 
 
 @dataclass
@@ -315,15 +333,21 @@ class FakeSite:
             return 301, {"Location": config.robots_location}, b""
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, config.robots.encode()
-        if path == f"/static/virtual/data/iclr-{config.year}-orals-posters.json":
+        if path == config.feed_path:
             fault = config.feed_fault
             if fault is not None:
                 return fault.status, {"Content-Type": "text/html"}, fault.body or b"fault"
             if config.feed is not None:
-                feed = feed_file(config.year, config.events_lists, config.feed, config.feed_in_utc)
+                feed = feed_file(config)
                 return 200, {"Content-Type": "application/json"}, feed
         if path == f"/virtual/{config.year}/calendar":
-            return 200, _HTML, calendar_page(config.year, config.sessions, [*config.events_lists])
+            calendar = calendar_page(
+                config.year,
+                config.sessions,
+                [*config.events_lists],
+                config.conference if config.events_lists or config.feed is not None else None,
+            )
+            return 200, _HTML, calendar
         event_page = self._event_page(path)
         if event_page is not None:
             return 200, _HTML, event_page

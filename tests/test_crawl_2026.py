@@ -383,3 +383,24 @@ def test_a_feed_in_another_zone_teaches_no_offset(tmp_path, workers):
         "2026-04-23T12:00:00+00:00 there); left without a zone, give --tz"
     )
     assert run_counts(tmp_path)["offsets_learnt"] == 0
+
+
+def test_a_session_site_with_a_feed_fetches_detail_pages_only_for_what_it_lacks(tmp_path):
+    """2020-25 sites serve the feed too: its papers need no detail page."""
+    all_events = [session * 1000 + number for session in (101, 102) for number in (1, 2, 3)]
+    config = SiteConfig(sessions=[101, 102], cards=3, feed=all_events[1:])
+    with FakeSite(config) as site:
+        code = main(
+            ["crawl", f"{site.url}/virtual/2022/calendar", "--details", "-o",
+             str(tmp_path / "out"), "--cache", str(tmp_path / "cache.sqlite"), "--rate", "50"]
+        )  # fmt: skip
+    assert code == 0
+    assert [path for path in site.paths() if "/poster/" in path] == ["/virtual/2022/poster/101001"]
+    assert "/static/virtual/data/icml-2022-orals-posters.json" in site.paths()
+    events = table(tmp_path, "events")
+    assert len(events) == 6
+    for event in events:
+        assert event["openreview_url"] == f"https://openreview.net/forum?id=P{event['event_id']}"
+        assert event["start"] == "2022-07-16T11:00:00-07:00"
+    counts = run_counts(tmp_path)
+    assert (counts["detail_pages"], counts["detail_pages_saved"]) == (1, 5)

@@ -94,6 +94,30 @@ def test_feed_session_ids_are_stable_and_kept_apart_by_conference_year():
     }
 
 
+@pytest.mark.parametrize(
+    ("source", "url", "conference", "year", "event_url"),
+    [
+        # The feed's own address: relative event addresses are put on its site.
+        (None, "https://eccv.ecva.net/static/virtual/data/eccv-2026-orals-posters.json", "ECCV", 2026,
+         "https://eccv.ecva.net/virtual/2026/poster/46001"),
+        # A file's name alone: the conference and year, and the conference's own site.
+        ("downloads/iclr-2026-orals-posters.json", None, "ICLR", 2026,
+         "https://iclr.cc/virtual/2026/poster/46001"),
+        # A name the table does not know says nothing.
+        ("downloads/abcd-2026-orals-posters.json", None, None, None, None),
+    ],
+)  # fmt: skip
+def test_a_feed_with_relative_addresses_is_placed_by_its_address_or_name(
+    source, url, conference, year, event_url
+):
+    data = json.loads(FEED)
+    for record in data["results"]:
+        record["virtualsite_url"] = "/virtual/2026/poster/" + str(record["id"])
+    page = parse_page(json.dumps(data), source=source, url=url)
+    event = next(event for event in page.events if event.event_id == "46001")
+    assert (event.conference, event.year, event.url) == (conference, year, event_url)
+
+
 def test_feed_times_without_offset_take_tz_else_warn():
     data = json.loads(FEED)
     for record in data["results"]:

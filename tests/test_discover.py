@@ -120,13 +120,14 @@ def test_a_page_without_session_links_gives_its_years_events_lists():
             "https://icml.cc/virtual/2026/events/journal-track",
         ],
         ICML_2026_FEED,
+        "ICML",
     )
 
 
 def test_session_links_win_over_events_lists():
     page = ENTRY_2026.replace(b"</nav>", b'<a href="/virtual/2026/session/7">a session</a></nav>')
     assert pages_to_crawl(page, "https://icml.cc/virtual/2026/calendar") == EntryLinks(
-        SESSION_PAGES, ["https://icml.cc/virtual/2026/session/7"], ICML_2026_FEED
+        SESSION_PAGES, ["https://icml.cc/virtual/2026/session/7"], ICML_2026_FEED, "ICML"
     )
 
 
@@ -138,42 +139,30 @@ LISTS_ONLY = (
 
 
 @pytest.mark.parametrize(
-    ("url", "title", "body", "feed"),
+    ("url", "title", "body", "feed", "conference"),
     [
         # The conference's own host names it; NeurIPS keeps today's spelling in 2026.
-        (
-            "https://www.neurips.cc/virtual/2026/calendar",
-            "",
-            "",
-            "https://www.neurips.cc/static/virtual/data/neurips-2026-orals-posters.json",
-        ),
+        ("https://www.neurips.cc/virtual/2026/calendar", "", "",
+         "https://www.neurips.cc/static/virtual/data/neurips-2026-orals-posters.json", "NeurIPS"),
         # An unknown host: the page title's first word, if it is a conference.
-        (
-            "http://127.0.0.1:8000/virtual/2026/calendar",
-            "ICLR 2026 Calendar",
-            "",
-            "http://127.0.0.1:8000/static/virtual/data/iclr-2026-orals-posters.json",
-        ),
-        ("http://127.0.0.1:8000/virtual/2026/calendar", "Calendar", "", None),
+        ("http://127.0.0.1:8000/virtual/2026/calendar", "ICLR 2026 Calendar", "",
+         "http://127.0.0.1:8000/static/virtual/data/iclr-2026-orals-posters.json", "ICLR"),
+        ("http://127.0.0.1:8000/virtual/2026/calendar", "Calendar", "", None, None),
         # A feed the page names wins, if it is this year's and on this host.
-        (
-            "https://eccv.ecva.net/virtual/2026/calendar",
-            "ECCV 2026",
-            "<script>fetch('/static/virtual/data/eccv-2026-orals-posters.json?v=2')</script>",
-            "https://eccv.ecva.net/static/virtual/data/eccv-2026-orals-posters.json",
-        ),
-        (
-            "https://eccv.ecva.net/virtual/2026/calendar",
-            "Calendar",
-            '<a href="/static/virtual/data/eccv-2025-orals-posters.json">last year</a>'
-            '<a href="https://elsewhere.org/static/virtual/data/eccv-2026-orals-posters.json">x</a>',
-            None,
-        ),
+        ("https://eccv.ecva.net/virtual/2026/calendar", "ECCV 2026", "<script>fetch("
+         "'/static/virtual/data/eccv-2026-orals-posters.json?v=2')</script>",
+         "https://eccv.ecva.net/static/virtual/data/eccv-2026-orals-posters.json", "ECCV"),
+        ("https://eccv.ecva.net/virtual/2026/calendar", "Calendar",
+         '<a href="/static/virtual/data/eccv-2025-orals-posters.json">last year</a>'
+         '<a href="https://elsewhere.org/static/virtual/data/eccv-2026-orals-posters.json">x</a>',
+         None, None),
     ],
-)
-def test_where_the_feed_would_be(url, title, body, feed):
+)  # fmt: skip
+def test_where_the_feed_would_be(url, title, body, feed, conference):
+    """And the conference every page of the entry is read as: the host's, else the title's."""
     page = LISTS_ONLY.replace(b"{title}", title.encode()).replace(b"{body}", body.encode())
-    assert pages_to_crawl(page, url).feed == feed
+    found = pages_to_crawl(page, url)
+    assert (found.feed, found.conference) == (feed, conference)
 
 
 def test_detail_pages_of_the_same_host_and_year():

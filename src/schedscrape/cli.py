@@ -537,6 +537,7 @@ def run_fetch(args: argparse.Namespace) -> int:
                 keep_zoneless=crawl is not None and args.details and args.tz is None,
                 on_outcome=record,
                 follow=follow,
+                conference_of=crawl.conference_of if crawl else None,
             )
         stats = scraper.stats
         report.extra_counts = {

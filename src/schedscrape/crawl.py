@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from schedscrape.discover import Entry, detail_pages
+from schedscrape.discover import Entry, EntryLinks, detail_pages
 from schedscrape.models import Event, Problem, Talk
 from schedscrape.scrape import Outcome, read_again
 from schedscrape.wording import plural
@@ -28,7 +28,7 @@ class EntryCounts:
     """What one entry gave, for its summary line."""
 
     entry: Entry
-    kind: str | None = None  # of the pages its entry page links
+    found: EntryLinks | None = None  # what its entry page links
     error: Problem | None = None  # why its entry page gave none
     # Its pages (each URL is the first entry's that links it), and the event detail pages
     # --details finds on each of them (each the first page's that names it).
@@ -45,6 +45,11 @@ class EntryCounts:
     feed_events: dict[str, Event] = field(default_factory=dict)
     details_saved: set[str] = field(default_factory=set)
     waiting: list[str] = field(default_factory=list)  # its pages, named once the feed is in
+
+    @property
+    def kind(self) -> str | None:
+        """Of the pages its entry page links."""
+        return self.found.kind if self.found else None
 
     @property
     def details(self) -> list[str]:
@@ -82,8 +87,7 @@ class Crawl:
         counts = self.entry_of(outcome)
         if outcome.entry:
             counts.error = outcome.error
-            found = outcome.found
-            counts.kind = found.kind if found else None
+            found = counts.found = outcome.found
             pages = found.pages if found else []
             if self._details and found and found.feed and found.feed not in self._entry_of:
                 counts.feed, counts.waiting = found.feed, pages
@@ -105,6 +109,12 @@ class Crawl:
             self._detail_urls.update(new)
             return named, new
         return [], []
+
+    def conference_of(self, url: str) -> str | None:
+        """The conference of the entry a page belongs to, as its entry page names it."""
+        counts = self._entry_of.get(url)
+        found = counts.found if counts else None
+        return found.conference if found else None
 
     def is_feed(self, url: str) -> bool:
         counts = self._entry_of.get(url)

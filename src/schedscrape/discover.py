@@ -78,12 +78,16 @@ def entry_url(entry: list[str]) -> str:
 
 @dataclass(frozen=True)
 class EntryLinks:
-    """What an entry page leads to: the kind of pages it links, their URLs in page order, and
-    the address of its conference-year's feed (None when the conference's name is unknown)."""
+    """What an entry page leads to: the kind of pages it links, their URLs in page order, the
+    conference, and the address of its conference-year's feed (None when the conference's
+    name is unknown). A crawl reads every page of the entry as of that conference, so that
+    sources that do not name it (a feed, a list page on a host the table does not know) key
+    their events as the others do."""
 
     kind: str
     pages: list[str]
     feed: str | None = None
+    conference: str | None = None  # as its host or its title names it, if either does
 
 
 def pages_to_crawl(page: bytes, page_url: str) -> EntryLinks:
@@ -98,26 +102,32 @@ def pages_to_crawl(page: bytes, page_url: str) -> EntryLinks:
     ):
         links = _links(hrefs, page_url, re.compile(path + "/?"))
         if links:
-            title = _TITLE(root) if root is not None else ""
-            return EntryLinks(kind, links, feed_url(page, page_url, year, title))
+            conference = _conference(page_url, _TITLE(root) if root is not None else "", year)
+            return EntryLinks(kind, links, feed_url(page, page_url, year, conference), conference)
     raise DiscoveryError(f"no session links or events lists for {year} on {page_url}")
 
 
-def feed_url(page: bytes, page_url: str, year: str, title: str = "") -> str | None:
+def feed_url(page: bytes, page_url: str, year: str, conference: str | None) -> str | None:
     """Where the page's conference-year's feed would be: the address the page names for that
-    year on its own host, else the feed path with the conference's name as its host or its
-    title's first word gives it ("icml"); None when neither names a known conference."""
+    year on its own host, else the feed path with the conference's name ("icml"); None when
+    the conference is unknown."""
     for match in _FEED_NAMED.finditer(page):
         named = _links([match.group().decode("ascii", "replace")], page_url, _feed_path(year))
         if named:
             return named[0]
-    words = title.split()
-    name = conference_of_url(page_url) or (words[0] if words and is_known(words[0]) else None)
-    if name is None:
+    if conference is None:
         return None
     parts = urlsplit(page_url)
-    path = _FEED_PATH.format(name=canonical_name(name, int(year)).lower(), year=year)
+    path = _FEED_PATH.format(name=conference.lower(), year=year)
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _conference(page_url: str, title: str, year: str) -> str | None:
+    """The entry's conference as its site spells it that year: the host's, else the title's
+    first word if the table knows it."""
+    words = title.split()
+    name = conference_of_url(page_url) or (words[0] if words and is_known(words[0]) else None)
+    return canonical_name(name, int(year)) if name else None
 
 
 def _feed_path(year: str) -> re.Pattern[str]:

@@ -169,6 +169,7 @@ class Scraper:
         keep_zoneless: bool = False,
         on_outcome: Callable[[Outcome], None] | None = None,
         follow: Callable[[Outcome], Iterable[str]] | None = None,
+        conference_of: Callable[[str], str | None] | None = None,
     ) -> list[Outcome]:
         """Every outcome: of the `entries` (pages that list the pages to crawl, read by
         `pages_to_crawl`) and the URLs, in the order given (duplicates once), then of the URLs
@@ -194,7 +195,12 @@ class Scraper:
 
         outcomes: dict[_Task, Outcome] = {}
         options = _PageOptions(year, conference, zones or {}, tz, keep_zoneless)
-        for outcome in self._run(given, options, more):
+
+        def options_for(url: str) -> _PageOptions:
+            named = conference_of(url) if conference_of is not None else None
+            return replace(options, conference=named) if named else options
+
+        for outcome in self._run(given, options_for, more):
             outcomes[outcome.url, outcome.entry] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)
@@ -213,7 +219,7 @@ class Scraper:
     def _run(
         self,
         tasks: list[_Task],
-        options: _PageOptions,
+        options_for: Callable[[str], _PageOptions],
         more: Callable[[Outcome], list[_Task]],
     ) -> Iterator[Outcome]:
         turns = _Turns(self._workers)
@@ -239,10 +245,11 @@ class Scraper:
                     turns.done(url)
                     yield _failure(url, blocked[host], entry=entry)
                 elif self._processes:
+                    options = options_for(url)
                     future = self._pool.submit(_work_in_process, url, entry, options, robots)
                     pending[future] = (url, entry)
                 else:
-                    future = self._pool.submit(_work, self.fetcher, url, entry, options)
+                    future = self._pool.submit(_work, self.fetcher, url, entry, options_for(url))
                     pending[future] = (url, entry)
             if not pending and not loading:
                 return
