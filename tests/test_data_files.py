@@ -98,8 +98,8 @@ def test_feed_session_ids_are_stable_and_kept_apart_by_conference_year():
     ("source", "url", "conference", "year", "event_url"),
     [
         # The feed's own address: relative event addresses are put on its site.
-        (None, "https://eccv.ecva.net/static/virtual/data/eccv-2026-orals-posters.json", "ECCV", 2026,
-         "https://eccv.ecva.net/virtual/2026/poster/46001"),
+        (None, "https://eccv.ecva.net/static/virtual/data/eccv-2026-orals-posters.json",
+         "ECCV", 2026, "https://eccv.ecva.net/virtual/2026/poster/46001"),
         # A file's name alone: the conference and year, and the conference's own site.
         ("downloads/iclr-2026-orals-posters.json", None, "ICLR", 2026,
          "https://iclr.cc/virtual/2026/poster/46001"),
