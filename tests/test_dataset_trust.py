@@ -296,3 +296,21 @@ def test_errors_jsonl_keeps_each_sources_problems_until_it_is_parsed_again(tmp_p
     assert [p["message"] for p in problems(tmp_path)] == ["page is empty"]
     assert parse(tmp_path, ORAL, "--fresh") == 0
     assert problems(tmp_path) == []
+
+
+def test_a_fresh_run_that_reads_nothing_leaves_the_folder_as_it_was(tmp_path, capsys):
+    """--fresh starts empty, but never by replacing a dataset with nothing: a run whose every
+    page failed is one line, and the folder keeps every byte."""
+    assert parse(tmp_path, ORAL) == 0
+    before = snapshot(tmp_path)
+    capsys.readouterr()
+    assert parse(tmp_path, EDGE / "empty.html", "--fresh") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == (
+        f"schedscrape: error: nothing was read, so {tmp_path} is left as it was "
+        "(--fresh would have replaced its data with nothing)"
+    )
+    assert snapshot(tmp_path) == before
+    # Into a new folder, the same run writes what it has: the failure in errors.jsonl.
+    assert parse(tmp_path / "new", EDGE / "empty.html", "--fresh") == 1
+    assert [p["message"] for p in problems(tmp_path / "new")] == ["page is empty"]

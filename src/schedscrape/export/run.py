@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from schedscrape.export.atomic import atomic_text
-from schedscrape.export.dataset import Dataset
+from schedscrape.export.dataset import Dataset, DatasetError
 from schedscrape.export.formats import WRITERS
 from schedscrape.export.lock import folder_lock
 from schedscrape.export.readback import CLAIMS, ERRORS, MANIFEST, read_folder
@@ -70,10 +70,21 @@ def write_outputs(
     stale, and JSON is always written. All files are written into a private staging folder
     first, which is then marked committed and its files renamed into place, manifest last: a
     crash leaves each file old or new, never half written, and the next run finishes the
-    renames of a committed folder. Returns the dataset written.
+    renames of a committed folder. Returns the dataset written. A `fresh` run that read
+    nothing leaves a folder that holds data as it was: a DatasetError.
     """
     directory.mkdir(parents=True, exist_ok=True)
     with settled_folder(directory):
+        present = [
+            name
+            for name, writer in WRITERS.items()
+            if any((directory / file).exists() for file in writer.file_names())
+        ]
+        if fresh and present and not (new.sessions or new.claims):
+            raise DatasetError(
+                f"nothing was read, so {directory} is left as it was (--fresh would have "
+                "replaced its data with nothing)"
+            )
         existing, earlier = (Dataset(), []) if fresh else read_folder(directory)
         # The CLI records each page's problems as it goes; `new` holds them too, and any
         # copies of a session it left out, which are this run's problems as well.
@@ -85,11 +96,6 @@ def write_outputs(
         dataset = existing.merged_with(run)
         sources = run.sources()  # the merge may leave out more copies: record them too
         report.add(problem for problem in dataset.problems if problem.source in sources)
-        present = [
-            name
-            for name, writer in WRITERS.items()
-            if any((directory / file).exists() for file in writer.file_names())
-        ]
         staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=directory))
         try:
             staged: list[Path] = []
