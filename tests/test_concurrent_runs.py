@@ -8,12 +8,14 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
+import schedscrape
 from schedscrape import cli
 from schedscrape.export.lock import LOCK_NAME, folder_lock
 from tests.conftest import EDGE, ROOT, SESSIONS
@@ -120,6 +122,39 @@ def test_a_run_waits_for_the_lock_and_says_so(tmp_path):
     assert run.wait(timeout=60) == 0
     assert "Traceback" not in run.stderr.read()
     assert {s["session_id"] for s in assert_consistent(out)} == {"20119", "50201"}
+
+
+def test_load_waits_for_a_run_writing_and_reads_its_whole_commit(tmp_path):
+    """A reader never sees one table from before a run's commit and another from after."""
+    out = tmp_path / "out"
+    assert cli.main(["parse", str(SESSIONS / "icml2022-oral-session.html"), "-o", str(out)]) == 0
+    loaded = []
+    with folder_lock(out):
+        reader = threading.Thread(target=lambda: loaded.append(schedscrape.load(out)))
+        reader.start()
+        reader.join(timeout=0.5)
+        assert reader.is_alive() and not loaded  # waiting for the writer
+        # What the writer commits meanwhile: sessions and talks of another session.
+        assert cli.main(["parse", str(POSTER), "-o", str(tmp_path / "other")]) == 0
+        for name in ("sessions.parquet", "talks.parquet", "talk_authors.parquet"):
+            os.replace(tmp_path / "other" / name, out / name)
+    reader.join(timeout=60)
+    tables = loaded[0]
+    assert set(tables.talks["session_id"]) == set(tables.sessions["session_id"]) == {"50201"}
+
+
+def test_load_reads_a_folder_it_may_not_lock(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert cli.main(["parse", str(SESSIONS / "icml2022-oral-session.html"), "-o", str(out)]) == 0
+    opened = os.open
+
+    def read_only(path, *args, **kwargs):
+        if str(path).endswith(LOCK_NAME):
+            raise PermissionError(13, "Permission denied", str(path))
+        return opened(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    assert list(schedscrape.load(out).sessions["session_id"]) == ["20119"]
 
 
 def test_a_folder_tampered_while_a_run_waits_is_refused_untouched(tmp_path):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from schedscrape.events import claims_from_talks, merge_events
 from schedscrape.export.dataset import TABLES, DatasetError
+from schedscrape.export.lock import folder_lock
 from schedscrape.export.readback import CLAIMS, first_line, read_claims, read_records
 
 if TYPE_CHECKING:  # pandas is imported on use: it costs a third of a second at start-up
@@ -41,7 +42,8 @@ def load(directory: str | Path = "output") -> Tables:
     if not directory.is_dir():
         raise FileNotFoundError(f"no output folder at {directory}")
     try:
-        frames = {name: _read(directory, name, model) for name, model in TABLES.items()}
+        with folder_lock(directory, shared=True):  # never half of another run's commit
+            frames = {name: _read(directory, name, model) for name, model in TABLES.items()}
     except DatasetError as exc:
         raise DatasetError(f"cannot load {directory}: {exc}") from None
     return Tables(**frames)

@@ -6,6 +6,11 @@ whole read-merge-write. `flock` is released by the kernel when its holder dies (
 included), so a killed run never leaves the folder locked. The holder removes the lock file
 before releasing it, so a finished run leaves nothing behind; a waiter that then gets a lock on
 the removed file sees that the path no longer names it and locks the new one instead.
+
+Readers (`load()`, `check`) take the same lock shared: they wait for a run's commit to end, so
+they never read one table from before it and another from after, and runs wait for them. A
+reader leaves the lock file (a writer removes it); a folder it may not write in is read without
+the lock.
 """
 
 from __future__ import annotations
@@ -22,14 +27,21 @@ LOCK_NAME = ".schedscrape.lock"
 
 
 @contextlib.contextmanager
-def folder_lock(directory: Path) -> Iterator[None]:
-    """Hold the folder's writer lock for the block, saying so on stderr if another run has it."""
+def folder_lock(directory: Path, shared: bool = False) -> Iterator[None]:
+    """Hold the folder's writer lock (or, `shared`, a reader's) for the block, saying so on
+    stderr if another run has it."""
     path = directory / LOCK_NAME
     said = False
     while True:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
         try:
-            said = _lock(handle, directory, said)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        except PermissionError:
+            if not shared:
+                raise
+            yield  # a folder this user may only read: no run of theirs writes to it
+            return
+        try:
+            said = _lock(handle, directory, said, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         except BaseException:
             os.close(handle)
             raise
@@ -39,19 +51,20 @@ def folder_lock(directory: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)  # while still held, so no third run can lock this one
+        if not shared:
+            path.unlink(missing_ok=True)  # while still held, so no third run can lock this one
         os.close(handle)
 
 
-def _lock(handle: int, directory: Path, said: bool) -> bool:
+def _lock(handle: int, directory: Path, said: bool, kind: int) -> bool:
     """Lock `handle`, waiting if need be; returns whether the wait has been announced."""
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(handle, kind | fcntl.LOCK_NB)
         return said
     except BlockingIOError:
         if not said:
             report(f"schedscrape: waiting for another schedscrape run writing to {directory}")
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.flock(handle, kind)
         return True
 
 
