@@ -19,6 +19,7 @@ from schedscrape.export.calendar import IcsWriter
 from schedscrape.export.schedule import HtmlWriter
 from schedscrape.export.writers import CsvWriter
 from tests.conftest import EDGE, SESSIONS
+from tests.fakesite import session_page
 
 ORAL, POSTER = SESSIONS / "icml2022-oral-session.html", SESSIONS / "icml2025-poster-session.html"
 TRUNCATED = EDGE / "truncated.html"  # session 50201 like POSTER, its last card cut off
@@ -314,3 +315,28 @@ def test_a_fresh_run_that_reads_nothing_leaves_the_folder_as_it_was(tmp_path, ca
     # Into a new folder, the same run writes what it has: the failure in errors.jsonl.
     assert parse(tmp_path / "new", EDGE / "empty.html", "--fresh") == 1
     assert [p["message"] for p in problems(tmp_path / "new")] == ["page is empty"]
+
+
+def test_sessions_of_two_sites_that_share_an_id_are_never_replaced_silently(tmp_path, capsys):
+    """The key is the session id: the later copy wins, and a warning names both sites."""
+    page = tmp_path / "101.html"
+    page.write_bytes(session_page(2022, 101, 3))
+    out = tmp_path / "out"
+    for site in ("https://icml.cc", "https://neurips.cc"):
+        url = f"{site}/virtual/2022/session/101"
+        assert main(["parse", str(page), "--url", url, "-o", str(out)]) == 0
+    warnings = [p for p in problems(out) if p["stage"] == "merge"]
+    assert [p["message"] for p in warnings] == [
+        "session 101 (NeurIPS 2022, neurips.cc) replaces another session of the same id in the "
+        f"folder (ICML 2022, icml.cc, from {page}); keep each site in its own output folder "
+        "to keep both"
+    ]
+    # In one run, the same; and the same session parsed again (www. or not) says nothing.
+    sites = ("https://icml.cc", "https://www.icml.cc", "https://neurips.cc")
+    pages = [parse_page(page.read_bytes(), url=f"{s}/virtual/2022/session/101") for s in sites]
+    merged = Dataset.from_pages(pages)
+    assert [p.message for p in merged.problems if p.stage == "merge"] == [
+        "session 101 (NeurIPS 2022, neurips.cc) replaces another session of the same id parsed "
+        "before it (ICML 2022, www.icml.cc, from https://www.icml.cc/virtual/2022/session/101); "
+        "keep each site in its own output folder to keep both"
+    ]

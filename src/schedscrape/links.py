@@ -1,4 +1,5 @@
-"""Links schedscrape passes on lead to web pages: http or https, nothing else.
+"""Links schedscrape passes on lead to web pages: http or https, nothing else; and what
+counts as one site (`same_site`).
 
 A card's link is page text like any other. A `javascript:` or `data:` link would run in the
 browser that opens schedule.html or in a calendar program, so the page readers drop such links
@@ -46,3 +47,17 @@ def page_link(href: str | None) -> str | None:
 def is_web_url(url: str | None) -> bool:
     """True for an absolute http(s) URL with a host, written as a browser would read it."""
     return bool(url) and page_link(url) == url and urlsplit(url).scheme in _WEB_SCHEMES
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two http(s) addresses are on one site: the same host name once a leading `www.`
+    is set aside, whatever the scheme and port (`http://icml.cc/` and
+    `https://www.icml.cc:443/` are; `https://cdn.icml.cc/` is not)."""
+    first, second = urlsplit(url), urlsplit(other)
+    return {first.scheme, second.scheme} <= _WEB_SCHEMES and _site(first.hostname) == _site(
+        second.hostname
+    )
+
+
+def _site(host: str | None) -> str:
+    return (host or "").rstrip(".").removeprefix("www.")

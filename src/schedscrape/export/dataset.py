@@ -22,11 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
 from schedscrape.errors import ScheduleError
 from schedscrape.events import Claim, merge_events
+from schedscrape.links import same_site
 from schedscrape.models import Event, Problem, Session, Talk, TalkAuthor
 from schedscrape.parse import ParsedPage
 
@@ -87,6 +89,8 @@ class Dataset:
             kept[page.session.session_id] = winner
             if loser.session.source in broken:
                 problems.append(_left_out(loser.session, winner.session, broken))
+            elif not _same_session(loser.session, winner.session):
+                problems.append(_replaced(loser.session, winner.session))
         return cls(
             sessions=[page.session for page in kept.values()],
             talks=[talk for page in kept.values() for talk in page.talks],
@@ -154,6 +158,8 @@ class Dataset:
             old = here.get(session.session_id)
             if old is None or _rank(old, old_broken) <= _rank(session, new_broken):
                 here.pop(session.session_id, None)
+                if old is not None and not _same_session(old, session):
+                    notes.append(_replaced(old, session, in_folder=True))
             else:
                 notes.append(_left_out(session, old, old_broken, in_folder=True))
         kept_old = set(here)
@@ -193,6 +199,36 @@ def _rank(session: Session, broken: set[str]) -> tuple[bool, int]:
     """Complete copies first; between incomplete ones, more talks first."""
     complete = session.source not in broken
     return complete, 0 if complete else session.talk_count
+
+
+def _same_session(one: Session, other: Session) -> bool:
+    """Whether two sessions of one id can be the same session: of one conference-year where
+    both name theirs, and on one site where both have an address."""
+    if None not in (one.conference, other.conference) and one.conference != other.conference:
+        return False
+    if None not in (one.year, other.year) and one.year != other.year:
+        return False
+    return one.url is None or other.url is None or same_site(one.url, other.url)
+
+
+def _replaced(old: Session, new: Session, *, in_folder: bool = False) -> Problem:
+    """Two sessions that share an id and are not one session: the later replaces the
+    earlier, as the key demands; said, never silent."""
+    where = "in the folder" if in_folder else "parsed before it"
+    return Problem(
+        source=new.source,
+        stage="merge",
+        severity="warning",
+        message=f"session {new.session_id} ({_describe(new)}) replaces another session of the "
+        f"same id {where} ({_describe(old)}, from {old.source}); keep each site in its own "
+        "output folder to keep both",
+    )
+
+
+def _describe(session: Session) -> str:
+    conference_year = " ".join(str(part) for part in (session.conference, session.year) if part)
+    host = urlsplit(session.url).netloc if session.url else None
+    return ", ".join(part for part in (conference_year, host) if part) or "no conference known"
 
 
 def _left_out(

@@ -1,9 +1,9 @@
-"""Following redirects, and what counts as the same host and the same site."""
+"""Following redirects (within one site: `schedscrape.links.same_site`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 
@@ -25,16 +25,3 @@ def follow(
         current = urljoin(current, response.headers.get("Location", ""))
         allow(current)
     raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")
-
-
-def same_site(url: str, other: str) -> bool:
-    """Whether two http(s) addresses are on one site: the same host name once a leading `www.`
-    is set aside, whatever the scheme and port (`http://icml.cc/` and
-    `https://www.icml.cc:443/` are; `https://cdn.icml.cc/` is not)."""
-    first, second = urlsplit(url), urlsplit(other)
-    web = {"http", "https"}
-    return {first.scheme, second.scheme} <= web and _site(first.hostname) == _site(second.hostname)
-
-
-def _site(host: str | None) -> str:
-    return (host or "").rstrip(".").removeprefix("www.")

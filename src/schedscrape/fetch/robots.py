@@ -12,7 +12,8 @@ from protego import Protego
 
 from schedscrape.fetch.errors import FetchError, RobotsDisallowed
 from schedscrape.fetch.politeness import RateLimiter, SharedRateLimiter
-from schedscrape.fetch.redirects import follow, same_site
+from schedscrape.fetch.redirects import follow
+from schedscrape.links import same_site
 
 
 class Robots:
