@@ -323,6 +323,8 @@ class FakeSite:
     def fault_for(self, path: str) -> Fault | None:
         if path == "/robots.txt":
             return self.config.robots_fault
+        if path == self.config.feed_path:
+            return self.config.feed_fault
         prefix = f"/virtual/{self.config.year}/session/"
         rest = path[len(prefix) :] if path.startswith(prefix) else ""
         return self.config.faults.get(int(rest)) if rest.isdigit() else None
@@ -336,7 +338,8 @@ class FakeSite:
         if path == config.feed_path:
             fault = config.feed_fault
             if fault is not None:
-                return fault.status, {"Content-Type": "text/html"}, fault.body or b"fault"
+                content_type = fault.content_type or "text/html"
+                return fault.status, {"Content-Type": content_type}, fault.body or b"fault"
             if config.feed is not None:
                 feed = feed_file(config)
                 return 200, {"Content-Type": "application/json"}, feed

@@ -313,6 +313,11 @@ def test_detail_pages_only_for_the_events_the_feed_lacks(tmp_path, capsys, worke
         (Fault(status=200, body=b"<html><body><p>Page not found</p></body></html>"), "",
          "not a session page"),
         (None, "Disallow: /static/", "disallowed by"),
+        # Cut short, or reset, mid-body; and a lying charset on a feed that is not one.
+        (Fault(kind="short"), "", "IncompleteRead"),
+        (Fault(kind="reset"), "", "Connection reset"),
+        (Fault(status=200, body="<html><body>Früh</body></html>".encode("utf-16"),
+               content_type="application/json; charset=utf-8"), "", "not a session page"),
     ],
 )  # fmt: skip
 def test_a_feed_that_fails_is_a_warning_and_the_detail_pages_stand_in(
@@ -404,3 +409,16 @@ def test_a_session_site_with_a_feed_fetches_detail_pages_only_for_what_it_lacks(
         assert event["start"] == "2022-07-16T11:00:00-07:00"
     counts = run_counts(tmp_path)
     assert (counts["detail_pages"], counts["detail_pages_saved"]) == (1, 5)
+
+
+def test_a_feed_first_crawl_replays_offline_from_the_cache(tmp_path):
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=[61001, 62002])
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+        before = len(site.log)
+        assert crawl(site, tmp_path, "--details", "--offline", out="offline") == 0
+        assert len(site.log) == before  # not one request
+    for name in ("events.json", "talks.json", "event_claims.json"):
+        offline = (tmp_path / "offline" / name).read_text()
+        assert offline.replace("/offline/", "/out/") == (tmp_path / "out" / name).read_text()
+    assert run_counts(tmp_path, "offline")["detail_pages_saved"] == 2
