@@ -211,8 +211,8 @@ def feed_file(config: SiteConfig) -> bytes:
             "eventtype": kind.title(),
             "room_name": "HALL A",
             "virtualsite_url": f"/virtual/{config.year}/{kind}/{event}",
-            "starttime": _iso(day, start, offset, config.feed_in_utc),
-            "endtime": _iso(day, end, offset, config.feed_in_utc),
+            "starttime": _iso(day, start, offset, config, event),
+            "endtime": _iso(day, end, offset, config, event),
             "paper_url": f"https://openreview.net/forum?id={'E' if offset == -3 else 'P'}{event}",
         }
         for kind, event, index, day, start, end in papers
@@ -221,10 +221,11 @@ def feed_file(config: SiteConfig) -> bytes:
     return json.dumps({"count": len(records), "next": None, "results": records}).encode()
 
 
-def _iso(day: date, clock: str, hours: int, in_utc: bool) -> str:
+def _iso(day: date, clock: str, hours: int, config: SiteConfig, event: int) -> str:
     moment = datetime.combine(day, datetime.strptime(clock, "%I:%M %p").time())
     moment = moment.replace(tzinfo=timezone(timedelta(hours=hours)))
-    return (moment.astimezone(UTC) if in_utc else moment).isoformat()
+    moment += timedelta(hours=1) if event == config.feed_moved else timedelta(0)
+    return (moment.astimezone(UTC) if config.feed_in_utc else moment).isoformat()
 
 
 LOGIN_WALL = b"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
@@ -269,6 +270,7 @@ class SiteConfig:
     feed: list[int] | None = None
     feed_fault: Fault | None = None
     feed_in_utc: bool = False
+    feed_moved: int | None = None  # an event the feed has an hour later than its pages
 
     @property
     def conference(self) -> str:

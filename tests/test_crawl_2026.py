@@ -120,10 +120,10 @@ def test_details_make_every_event_exact_with_its_links(site, tmp_path, capsys, w
         assert talk["utc_offset"] == "-03:00"
     messages = {p["source"].rsplit("/", 1)[-1]: p["message"] for p in problems(tmp_path)}
     assert messages == {
-        "oral": "times name no zone: read at -03:00, the offset the events' detail pages give "
-        "(3 events)",
-        "poster": "times name no zone: read at -03:00, the offset the events' detail pages give "
-        "(2 events)",
+        "oral": "times name no zone: read at -03:00, where the events' detail pages place its "
+        "events (3 events)",
+        "poster": "times name no zone: read at -03:00, where the events' detail pages place its "
+        "events (2 events)",
     }
     counts = run_counts(tmp_path)
     assert counts["detail_pages"] == 5 and counts["offsets_learnt"] == 2
@@ -164,8 +164,11 @@ def test_detail_pages_that_disagree_teach_no_offset(tmp_path, capsys, workers):
     assert found[0][2] == "HTTP 404 Not Found"
     oral = sorted(message for source, _, message in found if source == "oral")
     assert oral[0].startswith("times name no zone ('Apr 23")  # --tz, as without --details
-    assert oral[1].endswith("-03:00 (2 events), -04:00 (1 event); left without a zone, give --tz")
-    assert found[3][2].endswith("give (1 event)")
+    assert oral[1] == (
+        "times name no zone, and the events' detail pages place its events at different offsets: "
+        "-04:00 (1 event), -03:00 (2 events); left without a zone, give --tz"
+    )
+    assert found[3][2].endswith("place its events (1 event)")
     counts = run_counts(tmp_path)
     assert counts["offsets_learnt"] == 1 and counts["detail_pages"] == 5
 
@@ -267,8 +270,9 @@ def test_a_feed_makes_every_detail_page_unnecessary(tmp_path, capsys, workers):
         if "/events/" in p["source"]
     }
     assert messages == {
-        "oral": "times name no zone: read at -03:00, the offset the site's feed gives (3 events)",
-        "poster": "times name no zone: read at -03:00, the offset the site's feed gives "
+        "oral": "times name no zone: read at -03:00, where the site's feed places its events "
+        "(3 events)",
+        "poster": "times name no zone: read at -03:00, where the site's feed places its events "
         "(2 events)",
     }
     institutions = {a["institution"] for a in table(tmp_path, "talk_authors")}
@@ -296,8 +300,8 @@ def test_detail_pages_only_for_the_events_the_feed_lacks(tmp_path, capsys, worke
     assert by_source["61002"] == {"61002", "oral"}
     messages = {p["source"].rsplit("/", 1)[-1]: p["message"] for p in problems(tmp_path)}
     assert messages["oral"] == (
-        "times name no zone: read at -03:00, the offset the site's feed and the events' "
-        "detail pages give (3 events)"
+        "times name no zone: read at -03:00, where the site's feed and the events' detail "
+        "pages place its events (3 events)"
     )
     counts = run_counts(tmp_path)
     assert counts["detail_pages"] == 3
@@ -370,24 +374,33 @@ def test_dry_run_with_a_feed_lists_it_and_no_detail_page(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_feed_in_another_zone_teaches_no_offset(tmp_path, workers):
-    """A feed that gives the same moments in UTC: its events are exact, but its offset is not
-    the lists' (09:00 on a list is 12:00 UTC), so the lists stay without a zone, and say why."""
+def test_a_feed_in_utc_calibrates_lists_printed_in_the_venues_zone(tmp_path, workers):
+    """The feed gives the same moments in UTC: 09:00 on a list is 12:00 UTC there, so the
+    list is read at -03:00 (its printed time less the moment), not at the feed's +00:00."""
     config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS, feed_in_utc=True)
     with FakeSite(config) as site:
         assert crawl(site, tmp_path, "--details") == 0
-    for event in table(tmp_path, "events"):
-        assert datetime.fromisoformat(event["start"]) == expected_start(int(event["event_id"]))
+    for record in [*table(tmp_path, "events"), *table(tmp_path, "talks")]:
+        assert datetime.fromisoformat(record["start"]) == expected_start(int(record["event_id"]))
     list_talks = [t for t in table(tmp_path, "talks") if "/events/" in t["source"]]
-    assert list_talks and all(talk["start"] is None for talk in list_talks)
-    messages = {p["source"].rsplit("/", 1)[-1]: p["message"] for p in problems(tmp_path)
-                if "at +00:00" in p["message"]}  # fmt: skip
-    assert messages["oral"] == (
-        "times name no zone, and at +00:00, the offset the site's feed gives, 3 of its 3 events "
-        "would start at other times than there (event 61001: 2026-04-23 09:00 here, "
-        "2026-04-23T12:00:00+00:00 there); left without a zone, give --tz"
+    assert len(list_talks) == 5 and {t["utc_offset"] for t in list_talks} == {"-03:00"}
+    assert run_counts(tmp_path)["offsets_learnt"] == 2
+
+
+def test_an_event_moved_since_the_feed_was_made_teaches_no_offset(tmp_path, workers):
+    """One event an hour off between the list and the feed: the list's events disagree on its
+    offset, so none is guessed, and the warning shows the count of each."""
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS, feed_moved=61002)
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+    talks = {int(t["event_id"]): t for t in table(tmp_path, "talks") if "/events/" in t["source"]}
+    assert all(talks[event]["start"] is None for event in LISTS["oral"])
+    assert all(talks[event]["utc_offset"] == "-03:00" for event in LISTS["poster"])
+    oral = [p["message"] for p in problems(tmp_path) if p["source"].endswith("/oral")]
+    assert oral[-1] == (
+        "times name no zone, and the site's feed places its events at different offsets: "
+        "-04:00 (1 event), -03:00 (2 events); left without a zone, give --tz"
     )
-    assert run_counts(tmp_path)["offsets_learnt"] == 0
 
 
 def test_a_session_site_with_a_feed_fetches_detail_pages_only_for_what_it_lacks(tmp_path):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import timedelta
 
 from schedscrape.discover import Entry, EntryLinks, detail_pages
 from schedscrape.models import Event, Problem, Talk
@@ -157,38 +157,30 @@ class Crawl:
         return new
 
     def learn_offsets(self, outcomes: list[Outcome]) -> tuple[list[Outcome], list[Problem]]:
-        """The outcomes, each kept page whose times name no zone read again at the offset
-        its events have where they are exact (their detail pages, the feed), where they have
-        one; and a warning for each page read so, or left as it was because they disagree.
+        """The outcomes, each kept page whose times name no zone read again at its offset,
+        where its events are exact elsewhere (their detail pages, the feed); and a warning
+        for each page read so, or left as it was because its events disagree.
 
-        One offset per page: an exact source's offset at its event's date. A daylight-saving
-        change between its events would make them disagree, and no offset is guessed.
+        The offset is what sets the page's printed times at the moments the exact sources
+        give, event by event: the page read at UTC, less those moments. So a feed that gives
+        its times in UTC calibrates a page printed in the venue's zone as well as one in that
+        zone. One offset per page: a daylight-saving change between its events, or an event
+        moved since one of the two was made, makes them disagree, and no offset is guessed.
         """
         exact = self._exact_events(outcomes)
         learnt: list[Outcome] = []
         problems: list[Problem] = []
         for outcome in outcomes:
-            known = exact.get(id(self.entry_of(outcome)), {})
-            offsets, sources = _offsets(outcome, known)
-            if len(offsets) == 1:
-                offset, events = next(iter(offsets.items()))
-                outcome, problem = self._read_at(outcome, offset, events, sources, known)
-                problems.append(problem)
-            elif offsets:
-                printed = ", ".join(f"{o} ({_events(n)})" for o, n in sorted(offsets.items()))
-                problems.append(
-                    _warning(
-                        outcome.url,
-                        f"times name no zone, and {_naming(sources)} different offsets: "
-                        f"{printed}; left without a zone, give --tz",
-                    )
-                )
+            known = exact.get(id(self.entry_of(outcome)), {}) if outcome.kept else {}
+            if known:
+                outcome, problem = self._calibrated(outcome, known)
+                problems += [problem] if problem else []
             learnt.append(outcome)
         return learnt, problems
 
     def _exact_events(self, outcomes: list[Outcome]) -> dict[int, dict[str, tuple[Event, str]]]:
-        """By entry, then event id: each event as a detail page or the feed gives it, and
-        which of the two gave it (a detail page wins)."""
+        """By entry, then event id: each event with a start, as a detail page or the feed
+        gives it, and which of the two gave it (a detail page wins)."""
         exact: dict[int, dict[str, tuple[Event, str]]] = {}
         for outcome in outcomes:
             if outcome.page is None or outcome.entry:
@@ -201,80 +193,79 @@ class Crawl:
                 continue
             known = exact.setdefault(id(self.entry_of(outcome)), {})
             for event, source in events:
-                if source == DETAIL_PAGES or event.event_id not in known:
+                if event.start and (source == DETAIL_PAGES or event.event_id not in known):
                     known[event.event_id] = (event, source)
         return exact
 
-    def _read_at(
-        self,
-        outcome: Outcome,
-        offset: str,
-        events: int,
-        sources: set[str],
-        exact: dict[str, tuple[Event, str]],
-    ) -> tuple[Outcome, Problem]:
-        """The page read again at `offset`, and the warning that says so; the page as it was
-        if its events then start at other moments than where they are exact. A feed may
-        print its times in another zone than the page's (UTC, say): its offset is then not
-        the page's, and no offset is learnt from it."""
+    def _calibrated(
+        self, outcome: Outcome, exact: dict[str, tuple[Event, str]]
+    ) -> tuple[Outcome, Problem | None]:
+        """The page read again at the one offset its exact events teach, and the warning
+        that says so; or the page as it was, and why (None: none of its events is exact)."""
+        if not any(talk.event_id in exact for talk in outcome.page.talks if outcome.page):
+            return outcome, None
         try:
+            at_utc = read_again(outcome, "+00:00")
+            offsets, sources = _offsets(at_utc.page.talks if at_utc.page else [], exact)
+            if len(offsets) != 1 or not _is_offset(next(iter(offsets))):
+                printed = ", ".join(
+                    f"{_written(o)} ({_events(n)})" for o, n in sorted(offsets.items())
+                )
+                message = (
+                    f"times name no zone, and {_naming(sources)} its events at different "
+                    f"offsets: {printed}; left without a zone, give --tz"
+                )
+                return outcome, _warning(outcome.url, message)
+            ((difference, events),) = offsets.items()
+            offset = _written(difference)
             again = read_again(outcome, offset)
         except Exception as exc:  # it was read once already: keep that reading
-            message = f"times name no zone, and reading them at {offset} failed ({exc})"
-            return outcome, _warning(outcome.url, message)
-        moved = _moved(again.page.talks if again.page else [], exact)
-        if moved:
-            event_id, here, there = moved[0]
-            message = (
-                f"times name no zone, and at {offset}, the offset {_naming(sources)}, "
-                f"{len(moved)} of its {_events(events)} would start at other times than "
-                f"there (event {event_id}: {here:%Y-%m-%d %H:%M} here, {there.isoformat()} "
-                "there); left without a zone, give --tz"
-            )
+            message = f"times name no zone, and reading them at another offset failed ({exc})"
             return outcome, _warning(outcome.url, message)
         self.entry_of(again).offsets_learnt += 1
         message = (
-            f"times name no zone: read at {offset}, the offset {_naming(sources)} "
+            f"times name no zone: read at {offset}, where {_naming(sources)} its events "
             f"({_events(events)})"
         )
         return again, _warning(outcome.url, message)
 
 
 FEED, DETAIL_PAGES = "the site's feed", "the events' detail pages"
+_LARGEST_OFFSET = timedelta(hours=14)
 
 
 def _offsets(
-    outcome: Outcome, exact: dict[str, tuple[Event, str]]
-) -> tuple[Counter[str], set[str]]:
-    """The offsets a kept page's events have where they are exact, with how many have each,
-    and where they were found."""
-    offsets: Counter[str] = Counter()
+    talks_at_utc: list[Talk], exact: dict[str, tuple[Event, str]]
+) -> tuple[Counter[timedelta], set[str]]:
+    """The offsets that set a page's printed times (read as UTC) at the moments its events
+    have where they are exact, with how many events teach each, and where they were found."""
+    offsets: Counter[timedelta] = Counter()
     sources: set[str] = set()
-    for talk in outcome.page.talks if outcome.kept and outcome.page else []:
+    for talk in talks_at_utc:
         event, source = exact.get(talk.event_id, (None, ""))
-        if event is not None and event.utc_offset:
-            offsets[event.utc_offset] += 1
+        if event is not None and event.start and talk.start:
+            offsets[talk.start - event.start] += 1
             sources.add(source)
     return offsets, sources
 
 
-def _moved(
-    talks: list[Talk], exact: dict[str, tuple[Event, str]]
-) -> list[tuple[str, datetime, datetime]]:
-    """The talks that start at another moment than their events where those are exact: the
-    event id, and the two starts."""
-    moved = []
-    for talk in talks:
-        event, _source = exact.get(talk.event_id, (None, ""))
-        if event is not None and event.start and talk.start and talk.start != event.start:
-            moved.append((talk.event_id, talk.start, event.start))
-    return moved
+def _written(offset: timedelta) -> str:
+    """-3 h as "-03:00"; a difference that is no whole minute shows its seconds."""
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes, seconds = divmod(int(abs(offset).total_seconds()), 60)
+    written = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return written + (f":{seconds:02d}" if seconds else "")
+
+
+def _is_offset(difference: timedelta) -> bool:
+    """A UTC offset a zone can have: at most 14 hours, in quarter hours."""
+    return abs(difference) <= _LARGEST_OFFSET and not difference % timedelta(minutes=15)
 
 
 def _naming(sources: set[str]) -> str:
-    """`the site's feed gives`, `the site's feed and the events' detail pages give`."""
+    """`the site's feed places`, `the site's feed and the events' detail pages place`."""
     named = " and ".join(source for source in (FEED, DETAIL_PAGES) if source in sources)
-    return named + (" gives" if sources == {FEED} else " give")
+    return named + (" places" if len(sources) == 1 and FEED in sources else " place")
 
 
 def _events(count: int) -> str:
