@@ -247,6 +247,23 @@ def test_size_cap(fetcher):
 
 
 @responses.activate
+def test_a_data_file_gets_the_larger_cap(fetcher):
+    """A site's feed runs to tens of MB: a .json or .csv address may be as large as the
+    parser reads; a page may not."""
+    robots()
+    feed = f"{SITE}/static/virtual/data/icml-2022-orals-posters.JSON"
+    responses.get(PAGE, body=b"x" * 2000)
+    responses.get(feed, body=b"[" + b" " * 2000 + b"]")
+    responses.get(f"{SITE}/big.csv", body=b"x" * 6000)
+    client = fetcher(max_bytes=1000, max_data_bytes=5000)
+    assert len(client.get(feed).content) == 2002
+    with pytest.raises(FetchError, match="too large"):
+        client.get(PAGE)
+    with pytest.raises(FetchError, match="too large"):
+        client.get(f"{SITE}/big.csv")
+
+
+@responses.activate
 def test_cache_reuse_offline_and_max_age(fetcher):
     robots()
     responses.get(PAGE, body=HTML)

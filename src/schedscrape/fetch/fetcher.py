@@ -82,6 +82,7 @@ class Fetcher:
             self.options.max_bytes,
             pool=max(10, self.options.concurrency),
             deadline=self.options.deadline,
+            max_data_bytes=self.options.max_data_bytes,
         )
         self.session.mount("http://", transport)
         self.session.mount("https://", transport)

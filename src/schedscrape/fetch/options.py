@@ -23,6 +23,9 @@ class FetchOptions:
     backoff: float = 1.0  # seconds; doubles with each retry
     user_agent: str | None = None
     max_bytes: int = 20 * 1024 * 1024
+    # An address of a data file (.json, .csv): a site's feed of every paper with its abstract
+    # runs to tens of MB. As large as the parser reads (schedscrape.parse.MAX_PAGE_BYTES).
+    max_data_bytes: int = 64 * 1024 * 1024
     obey_robots: bool = True
     cookies: CookieJar | None = None  # the user's own login (--cookies; see fetch.cookies)
 

@@ -20,6 +20,7 @@ from schedscrape.fetch.politeness import RequestGate
 
 # When the request being sent on this thread must have its whole response; None: no deadline.
 _deadline: ContextVar[float | None] = ContextVar("schedscrape_deadline", default=None)
+_DATA_FILES = (".json", ".csv")
 
 
 class PoliteTransport(HTTPAdapter):
@@ -28,16 +29,25 @@ class PoliteTransport(HTTPAdapter):
 
     The body is read here, decompressed and capped at `max_bytes`, so a gzip bomb or a lying
     Content-Length never fills memory; the place is given back before the cache stores it.
+    A data file's address (`.json`, `.csv`: the sites' feeds) gets the larger `max_data_bytes`.
 
     The whole response, headers and body, must arrive within `deadline` seconds of the
     request's turn: requests' timeout bounds each wait for data, so a server that sends a
     byte a second would otherwise hold a worker for ever.
     """
 
-    def __init__(self, limiter: RequestGate, max_bytes: int, pool: int, deadline: float):
+    def __init__(
+        self,
+        limiter: RequestGate,
+        max_bytes: int,
+        pool: int,
+        deadline: float,
+        max_data_bytes: int | None = None,
+    ):
         super().__init__(pool_maxsize=pool)
         self._limiter = limiter
         self._max_bytes = max_bytes
+        self._max_data_bytes = max(max_bytes, max_data_bytes or 0)
         self._deadline = deadline
 
     def init_poolmanager(self, *args, **kwargs) -> None:
@@ -51,12 +61,14 @@ class PoliteTransport(HTTPAdapter):
         return manager
 
     def send(self, request: requests.PreparedRequest, *args, **kwargs) -> requests.Response:
-        with self._limiter.request(urlsplit(request.url or "").netloc):
+        parts = urlsplit(request.url or "")
+        data_file = parts.path.lower().endswith(_DATA_FILES)
+        with self._limiter.request(parts.netloc):
             deadline = time.monotonic() + self._deadline
             token = _deadline.set(deadline)
             try:
                 response = super().send(request, *args, **kwargs)
-                _read_capped(response, self._max_bytes)
+                _read_capped(response, self._max_data_bytes if data_file else self._max_bytes)
             except requests.RequestException:
                 if time.monotonic() < deadline:
                     raise
