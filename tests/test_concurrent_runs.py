@@ -2,6 +2,7 @@
 survive, every format agrees with the others and with the manifest, and a waiting run says so."""
 
 import csv
+import errno
 import hashlib
 import json
 import multiprocessing
@@ -143,14 +144,15 @@ def test_load_waits_for_a_run_writing_and_reads_its_whole_commit(tmp_path):
     assert set(tables.talks["session_id"]) == set(tables.sessions["session_id"]) == {"50201"}
 
 
-def test_load_reads_a_folder_it_may_not_lock(tmp_path, monkeypatch):
+@pytest.mark.parametrize("refusal", [errno.EACCES, errno.EROFS])  # not ours; a read-only mount
+def test_load_reads_a_folder_it_may_not_lock(tmp_path, monkeypatch, refusal):
     out = tmp_path / "out"
     assert cli.main(["parse", str(SESSIONS / "icml2022-oral-session.html"), "-o", str(out)]) == 0
     opened = os.open
 
     def read_only(path, *args, **kwargs):
         if str(path).endswith(LOCK_NAME):
-            raise PermissionError(13, "Permission denied", str(path))
+            raise OSError(refusal, os.strerror(refusal), str(path))
         return opened(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", read_only)

@@ -3,13 +3,15 @@ lists whose times name no zone, and event detail pages that print an offset (`-0
 
 import itertools
 import json
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 import schedscrape.scrape
+import tests.fakesite as fakesite
 from schedscrape.cli import main
-from tests.fakesite import FakeSite, Fault, SiteConfig, event_slot
+from tests.fakesite import FakeSite, Fault, SiteConfig, event_slot, feed_file
 
 LISTS = {"oral": [61001, 61002, 61003], "poster": [62001, 62002]}
 EVENTS = [event for ids in LISTS.values() for event in ids]
@@ -31,11 +33,11 @@ def site():
         yield running
 
 
-def crawl(site, tmp_path, *extra, out="out"):
+def crawl(site, tmp_path, *extra, out="out", entries=("/virtual/2026/calendar",)):
     return main(
         [
             "crawl",
-            f"{site.url}/virtual/2026/calendar",
+            *(site.url + path for path in entries),
             "-o",
             str(tmp_path / out),
             "--cache",
@@ -408,11 +410,7 @@ def test_a_session_site_with_a_feed_fetches_detail_pages_only_for_what_it_lacks(
     all_events = [session * 1000 + number for session in (101, 102) for number in (1, 2, 3)]
     config = SiteConfig(sessions=[101, 102], cards=3, feed=all_events[1:])
     with FakeSite(config) as site:
-        code = main(
-            ["crawl", f"{site.url}/virtual/2022/calendar", "--details", "-o",
-             str(tmp_path / "out"), "--cache", str(tmp_path / "cache.sqlite"), "--rate", "50"]
-        )  # fmt: skip
-    assert code == 0
+        assert crawl(site, tmp_path, "--details", entries=["/virtual/2022/calendar"]) == 0
     assert [path for path in site.paths() if "/poster/" in path] == ["/virtual/2022/poster/101001"]
     assert "/static/virtual/data/icml-2022-orals-posters.json" in site.paths()
     events = table(tmp_path, "events")
@@ -420,6 +418,8 @@ def test_a_session_site_with_a_feed_fetches_detail_pages_only_for_what_it_lacks(
     for event in events:
         assert event["openreview_url"] == f"https://openreview.net/forum?id=P{event['event_id']}"
         assert event["start"] == "2022-07-16T11:00:00-07:00"
+        # The feed's exact time names no zone abbreviation: the pages' PDT, at the same moment.
+        assert event["timezone"] == "PDT"
     counts = run_counts(tmp_path)
     assert (counts["detail_pages"], counts["detail_pages_saved"]) == (1, 5)
 
@@ -435,3 +435,132 @@ def test_a_feed_first_crawl_replays_offline_from_the_cache(tmp_path):
         offline = (tmp_path / "offline" / name).read_text()
         assert offline.replace("/offline/", "/out/") == (tmp_path / "out" / name).read_text()
     assert run_counts(tmp_path, "offline")["detail_pages_saved"] == 2
+
+
+def detail_requests(site):
+    return [path for path in site.paths() if "/oral/" in path or "/poster/" in path]
+
+
+def served_feed(change) -> SiteConfig:
+    """A 2026 site whose feed is the usual one, its records changed by `change`."""
+    usual = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS)
+    feed = json.loads(feed_file(usual))
+    change(feed["results"])
+    fault = Fault(status=200, body=json.dumps(feed).encode(), content_type="application/json")
+    return SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS, feed_fault=fault)
+
+
+def test_two_entries_of_one_site_year_both_wait_for_its_feed(tmp_path, monkeypatch):
+    """A multi-venue year: two calendars name one feed, and neither's pages go before it."""
+    answer = FakeSite._answer
+
+    def slow_feed(self, path, secure):
+        if path == FEED:
+            time.sleep(0.5)  # the feed arrives after both entry pages
+        if path == "/virtual/2026/loc/rio/calendar":
+            path = "/virtual/2026/calendar"
+        return answer(self, path, secure)
+
+    monkeypatch.setattr(FakeSite, "_answer", slow_feed)
+    with FakeSite(SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS)) as site:
+        entries = ["/virtual/2026/calendar", "/virtual/2026/loc/rio/calendar"]
+        assert crawl(site, tmp_path, "--details", entries=entries) == 0
+    assert detail_requests(site) == [] and site.paths().count(FEED) == 1
+    counts = run_counts(tmp_path)
+    assert counts["detail_pages_saved"] == counts["feed_events"] == 5
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda r: r.pop("abstract") and r.pop("paper_url"), id="no abstract, no link"),
+        pytest.param(lambda r: r.update(starttime=r["starttime"][:19], endtime=r["endtime"][:19]),
+                     id="times without offset"),
+        pytest.param(lambda r: r.update(virtualsite_url=f"/virtual/2025/oral/{r['id']}"),
+                     id="records of another year"),
+    ],
+)  # fmt: skip
+def test_a_feed_that_does_not_give_an_event_in_full_saves_no_detail_page(tmp_path, change):
+    """A detail page is skipped only where the feed gives its event's exact time, a link,
+    and an abstract the page lacks (newer feeds keep abstracts elsewhere)."""
+    with FakeSite(served_feed(lambda records: [change(r) for r in records])) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+    assert len(detail_requests(site)) == 5
+    events = [event for event in table(tmp_path, "events") if event["year"] == 2026]
+    assert len(events) == 5
+    for event in events:
+        assert event["abstract"] == f"We study event {event['event_id']}, in full."
+        assert event["openreview_url"] == f"https://openreview.net/forum?id=E{event['event_id']}"
+        assert datetime.fromisoformat(event["start"]) == expected_start(int(event["event_id"]))
+    assert run_counts(tmp_path)["detail_pages_saved"] == 0
+
+
+def test_an_html_page_at_the_feed_address_is_set_aside(tmp_path):
+    """A site's fallback page served at the feed's address is not the feed: one warning,
+    none of its cards in the dataset, and the detail pages stand in."""
+    page = fakesite.events_list_page(2026, "oral", LISTS["oral"])
+    fault = Fault(status=200, body=page, content_type="text/html; charset=utf-8")
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS, feed_fault=fault)
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+    assert run_counts(tmp_path)["feed_events"] == 0 and len(detail_requests(site)) == 5
+    assert not any(FEED in session["source"] for session in table(tmp_path, "sessions"))
+    assert all(event["start"] and event["openreview_url"] for event in table(tmp_path, "events"))
+    (warning,) = [p for p in problems(tmp_path) if p["stage"] == "feed"]
+    assert warning["message"] == (
+        "the site's feed could not be read (it is an events list, not a feed); detail pages "
+        "are fetched instead"
+    )
+
+
+def test_a_feed_named_on_an_entry_page_without_a_known_conference_names_it(
+    tmp_path, monkeypatch
+):
+    """Neither host nor title names the conference, the feed's file name does: every page
+    of the entry is read as of it, so no event is keyed twice."""
+    calendar = fakesite.calendar_page
+
+    def untitled(year, session_ids, events_lists=(), conference=None):
+        page = calendar(year, session_ids, events_lists, None)
+        return page.replace(b"<body>", f'<body><script src="{FEED}"></script>'.encode())
+
+    monkeypatch.setattr(fakesite, "calendar_page", untitled)
+    with FakeSite(SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS)) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+    events = table(tmp_path, "events")
+    assert len(events) == 5 and {event["conference"] for event in events} == {"ICLR"}
+    assert all(event["openreview_url"] for event in events)
+
+
+def test_a_feed_read_again_replaces_what_it_said(tmp_path):
+    """Its sessions renamed and an event moved: the folder holds the new feed only."""
+    config = SiteConfig(year=2026, sessions=[], events_lists=LISTS, feed=EVENTS)
+    with FakeSite(config) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+        updated = json.loads(feed_file(config))
+        for record in updated["results"]:
+            record["session"] += " (rescheduled)"
+            if record["id"] == 61001:
+                record["starttime"] = "2026-04-23T14:00:00-03:00"
+                record["endtime"] = "2026-04-23T14:15:00-03:00"
+                record["abstract"] = "A new abstract."
+        body = json.dumps(updated).encode()
+        site.config.feed_fault = Fault(status=200, body=body, content_type="application/json")
+        crawl(site, tmp_path, "--details", "--refresh")
+    event = next(e for e in table(tmp_path, "events") if e["event_id"] == "61001")
+    assert event["abstract"] == "A new abstract."
+    assert event["start"] == "2026-04-23T14:00:00-03:00"
+    feed_sessions = [s for s in table(tmp_path, "sessions") if s["session_type"] == "feed"]
+    assert sorted(s["title"] for s in feed_sessions) == [
+        "Oral Session (rescheduled)",
+        "Poster Session (rescheduled)",
+    ]
+
+
+def test_an_offline_replay_of_a_site_without_a_feed_adds_no_warning(tmp_path):
+    """Offline, a feed not in the cache is as absent as the 404 it was."""
+    with FakeSite(SiteConfig(year=2026, sessions=[], events_lists=LISTS)) as site:
+        assert crawl(site, tmp_path, "--details") == 0
+        assert crawl(site, tmp_path, "--details", "--offline", out="offline") == 0
+    assert [p for p in problems(tmp_path, "offline") if p["stage"] == "feed"] == []
+    assert run_counts(tmp_path, "offline")["warnings"] == run_counts(tmp_path)["warnings"]

@@ -273,3 +273,14 @@ def test_check_sets_the_feed_beside_the_session_page_it_describes(tmp_path, caps
     assert [entry["event_id"] for entry in report["missing"]] == ["49999"]
     (difference,) = report["differences"]
     assert (difference["event_id"], difference["field"]) == (page.talks[0].event_id, "title")
+
+
+def test_a_record_whose_id_is_not_its_addresses_is_skipped_with_a_warning():
+    data = json.loads(FEED)
+    first = data["results"][0]
+    first["virtualsite_url"] = first["virtualsite_url"].replace(str(first["id"]), "99999")
+    page = parse_page(json.dumps(data))
+    assert "99999" not in {event.event_id for event in page.events}
+    assert str(first["id"]) in {event.event_id for event in page.events}  # its repeat, record 3
+    (warning,) = [p for p in page.problems if "virtualsite_url" in p.message]
+    assert warning.message == "record 1 skipped: its id is not the id in its virtualsite_url"

@@ -121,13 +121,14 @@ def test_a_page_without_session_links_gives_its_years_events_lists():
         ],
         ICML_2026_FEED,
         "ICML",
+        "2026",
     )
 
 
 def test_session_links_win_over_events_lists():
     page = ENTRY_2026.replace(b"</nav>", b'<a href="/virtual/2026/session/7">a session</a></nav>')
     assert pages_to_crawl(page, "https://icml.cc/virtual/2026/calendar") == EntryLinks(
-        SESSION_PAGES, ["https://icml.cc/virtual/2026/session/7"], ICML_2026_FEED, "ICML"
+        SESSION_PAGES, ["https://icml.cc/virtual/2026/session/7"], ICML_2026_FEED, "ICML", "2026"
     )
 
 

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from http.cookiejar import MozillaCookieJar
@@ -496,14 +497,8 @@ def run_fetch(args: argparse.Namespace) -> int:
         with Progress(total=total, unit="page", parts=parts) as progress:
 
             def record(outcome: Outcome) -> None:
-                if crawl is not None and crawl.is_feed(outcome.url) and outcome.error:
-                    problems = crawl.feed_problem(outcome)  # the detail pages stand in
-                    report.add(problems)
-                    if not problems:
-                        report_line(
-                            f"schedscrape: {outcome.url}: no feed ({outcome.error.message})",
-                            VERBOSE,
-                        )
+                if crawl is not None and crawl.is_feed(outcome.url):
+                    _record_feed(report, crawl, outcome)
                 elif outcome.kept is not None:
                     pass  # recorded once its offset is learnt, or not
                 elif outcome.page is not None:
@@ -526,7 +521,8 @@ def run_fetch(args: argparse.Namespace) -> int:
                 if crawl is None:
                     return []
                 named, new = crawl.follow(outcome)
-                progress.grow(len(new), part=crawl.entry_of(outcome).entry.name)
+                for part, count in Counter(map(crawl.entry_name, new)).items():
+                    progress.grow(count, part=part)
                 return named
 
             outcomes = scraper.scrape(
@@ -555,7 +551,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         if args.details:
             report.extra_counts |= {
                 "detail_pages": sum(len(counts.details) for counts in crawl.entries),
-                "feed_events": sum(len(counts.feed_events) for counts in crawl.entries),
+                "feed_events": sum(len(feed.events or {}) for feed in crawl.feeds),
                 "detail_pages_saved": sum(len(counts.details_saved) for counts in crawl.entries),
                 "offsets_learnt": sum(counts.offsets_learnt for counts in crawl.entries),
             }
@@ -564,6 +560,17 @@ def run_fetch(args: argparse.Namespace) -> int:
                 report_line(f"schedscrape: {_entry_line(counts)}", QUIET)
     parsed = [outcome.page for outcome in outcomes if outcome.page is not None]
     return _finish(report, parsed, args, started)
+
+
+def _record_feed(report: RunReport, crawl: Crawl, outcome: Outcome) -> None:
+    """A feed's outcome: its records, or why it gave none (the detail pages stand in)."""
+    problems = crawl.feed_problems(outcome)
+    if outcome.page is not None:
+        _record_page(report, outcome.url, outcome.page)
+    elif problems:
+        report.add(problems)
+    elif outcome.error is not None:
+        report_line(f"schedscrape: {outcome.url}: no feed ({outcome.error.message})", VERBOSE)
 
 
 def _entries(words: list[str]) -> list[Entry]:
@@ -597,7 +604,7 @@ def _dry_run(options: FetchOptions, entries: list[Entry], args: argparse.Namespa
         for outcome in outcomes:  # an entry's or a list's: the dry run's summary names them
             problems = [outcome.error] if outcome.error else []
             if crawl.is_feed(outcome.url):
-                problems = crawl.feed_problem(outcome)
+                problems = crawl.feed_problems(outcome)
             else:
                 failed += problems
             for problem in problems:
@@ -613,7 +620,7 @@ def _dry_run(options: FetchOptions, entries: list[Entry], args: argparse.Namespa
 def _dry_run_entry(scraper: Scraper, counts: EntryCounts, details: bool) -> str:
     """Print an entry's pages that robots.txt lets through; return its line for stderr."""
     shown, refused = [0, 0, 0], 0
-    feed = [counts.feed] if counts.feed_events else []  # one the site serves
+    feed = [counts.feed.url] if counts.feed_events else []  # one the site serves
     for index, urls in enumerate((feed, counts.pages, counts.details)):
         for url in urls:
             try:

@@ -4,9 +4,11 @@ pages whose times name no zone.
 
 `--details` is feed first. Where the entry page's conference-year has a JSON feed (one
 request for every paper's links, exact times and institutions), the feed is fetched before
-the entry's pages, and a page's event detail pages are fetched only for the events the feed
-lacks. A feed the site does not serve (404, 410) is passed over quietly; one that fails
-otherwise is a warning. Either way, the detail pages then give what the feed would have.
+the entry's pages (every entry naming it waits for it), and a page's event detail pages are
+fetched only for the events the feed does not give in full: an exact time, a link, and an
+abstract where the page shows none. A feed the site does not serve (404, 410; not cached,
+offline) is passed over quietly; one that fails otherwise, or is not a feed, is a warning.
+Either way, the detail pages then give what the feed would have.
 """
 
 from __future__ import annotations
@@ -20,7 +22,18 @@ from schedscrape.models import Event, Problem, Talk
 from schedscrape.scrape import Outcome, read_again
 from schedscrape.wording import plural
 
-_ABSENT = (404, 410)  # what a site that serves no feed answers
+
+@dataclass
+class Feed:
+    """A conference-year's feed, shared by every entry that names it: its events of that
+    year by id once it is in (empty when it gave none), the entries whose pages wait for it,
+    and the detail pages it made unnecessary."""
+
+    url: str
+    year: int
+    events: dict[str, Event] | None = None
+    waiting: list[EntryCounts] = field(default_factory=list)
+    saved: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -39,12 +52,12 @@ class EntryCounts:
     details_ok: int = 0
     details_failed: int = 0
     offsets_learnt: int = 0
-    # The feed tried (--details), the events it gave by id, and the detail pages of events
-    # on the entry's pages that it made unnecessary.
-    feed: str | None = None
-    feed_events: dict[str, Event] = field(default_factory=dict)
-    details_saved: set[str] = field(default_factory=set)
-    waiting: list[str] = field(default_factory=list)  # its pages, named once the feed is in
+    feed: Feed | None = None  # its conference-year's feed, tried (--details)
+    details_saved: set[str] = field(default_factory=set)  # its pages' events the feed gives
+
+    @property
+    def feed_events(self) -> dict[str, Event]:
+        return (self.feed.events or {}) if self.feed else {}
 
     @property
     def kind(self) -> str | None:
@@ -66,10 +79,15 @@ class Crawl:
         self._by_entry_page = {counts.entry.url: counts for counts in self.entries}
         self._entry_of: dict[str, EntryCounts] = {}
         self._detail_urls: set[str] = set()
+        self._feeds: dict[str, Feed] = {}
 
     @property
     def entry_urls(self) -> list[str]:
         return list(self._by_entry_page)
+
+    @property
+    def feeds(self) -> list[Feed]:
+        return list(self._feeds.values())
 
     def entry_of(self, outcome: Outcome) -> EntryCounts:
         if outcome.entry:
@@ -79,31 +97,50 @@ class Crawl:
     def follow(self, outcome: Outcome) -> tuple[list[str], list[str]]:
         """The pages an outcome names (an entry page's sessions or events lists; with
         `details`, a page's event detail pages), and those of them no page of the crawl had
-        named before, which now count for the outcome's entry.
+        named before, which now count for their entries.
 
         With `details`, an entry page whose conference-year may have a feed names the feed
-        alone, and the feed's outcome (read, absent or failed) names the entry's pages.
+        (if no entry named it before), and the feed's outcome, read or not, names the pages
+        of every entry that waits for it.
         """
         counts = self.entry_of(outcome)
         if outcome.entry:
             counts.error = outcome.error
             found = counts.found = outcome.found
-            pages = found.pages if found else []
-            if self._details and found and found.feed and found.feed not in self._entry_of:
-                counts.feed, counts.waiting = found.feed, pages
-                return [found.feed], self._claim([found.feed], counts)
-            return pages, self._add_pages(pages, counts)
-        if outcome.url == counts.feed:
-            if outcome.page is not None:
-                counts.feed_events = {event.event_id: event for event in outcome.page.events}
-            pages, counts.waiting = counts.waiting, []
-            return pages, self._add_pages(pages, counts)
+            if not (self._details and found and found.feed):
+                pages = found.pages if found else []
+                return pages, self._add_pages(pages, counts)
+            feed = counts.feed = self._feeds.setdefault(
+                found.feed, Feed(found.feed, int(found.year))
+            )
+            if feed.events is not None:  # in already: as if no feed were waited for
+                return found.pages, self._add_pages(found.pages, counts)
+            feed.waiting.append(counts)
+            return [feed.url], self._claim([feed.url], counts)
+        feed = self._feeds.get(outcome.url)
+        if feed is not None:
+            page = outcome.page if self.is_read_feed(outcome) else None
+            feed.events = {
+                event.event_id: event
+                for event in (page.events if page else [])
+                if event.year in (None, feed.year)
+            }
+            named: list[str] = []
+            new: list[str] = []
+            for waiting in sorted(feed.waiting, key=self.entries.index):  # in command order
+                pages = waiting.found.pages if waiting.found else []
+                named += pages
+                new += self._add_pages(pages, waiting)
+            feed.waiting = []
+            return named, new
         if self._details and outcome.page is not None and outcome.url not in self._detail_urls:
+            given = counts.feed_events
             talks = outcome.page.talks
-            in_feed = [talk.url for talk in talks if talk.event_id in counts.feed_events]
-            counts.details_saved.update(detail_pages(in_feed, outcome.url))
-            lacking = [talk.url for talk in talks if talk.event_id not in counts.feed_events]
-            named = detail_pages(lacking, outcome.url)
+            in_full = [talk.url for talk in talks if _in_full(given.get(talk.event_id), talk)]
+            saved = detail_pages(in_full, outcome.url)
+            counts.details_saved.update(saved)
+            named = [url for url in detail_pages([t.url for t in talks], outcome.url)
+                     if url not in saved]  # fmt: skip
             new = self._claim(named, counts)
             counts.details_on[outcome.url] = new
             self._detail_urls.update(new)
@@ -116,19 +153,28 @@ class Crawl:
         found = counts.found if counts else None
         return found.conference if found else None
 
-    def is_feed(self, url: str) -> bool:
-        counts = self._entry_of.get(url)
-        return counts is not None and counts.feed == url
+    def entry_name(self, url: str) -> str:
+        """The name of the entry a named page counts for."""
+        return self._entry_of[url].entry.name
 
-    def feed_problem(self, outcome: Outcome) -> list[Problem]:
-        """What to record of a feed that gave nothing: nothing when the site serves none (the
-        detail pages are the way, as without a feed), else a warning that says why."""
-        if outcome.error is None or outcome.status in _ABSENT:
+    def is_feed(self, url: str) -> bool:
+        return url in self._feeds
+
+    def is_read_feed(self, outcome: Outcome) -> bool:
+        """Whether the outcome is a feed that was read as one."""
+        page = outcome.page
+        return self.is_feed(outcome.url) and page is not None and page.kind == FEED_KIND
+
+    def feed_problems(self, outcome: Outcome) -> list[Problem]:
+        """What to record of a feed's outcome that gave no feed, which is then set aside (a
+        page at the feed's address that is not a feed is no part of the dataset): nothing
+        when nothing is there (the detail pages are the way, as without a feed), else a
+        warning that says why."""
+        if self.is_read_feed(outcome) or outcome.absent:
             return []
-        message = (
-            f"the site's feed could not be read ({outcome.error.message}); "
-            "detail pages are fetched instead"
-        )
+        page, outcome.page, outcome.kept = outcome.page, None, None
+        why = outcome.error.message if outcome.error else f"it is {_a(page.kind)}, not a feed"
+        message = f"the site's feed could not be read ({why}); detail pages are fetched instead"
         return [Problem(source=outcome.url, stage="feed", severity="warning", message=message)]
 
     def _add_pages(self, pages: list[str], counts: EntryCounts) -> list[str]:
@@ -171,7 +217,7 @@ class Crawl:
         learnt: list[Outcome] = []
         problems: list[Problem] = []
         for outcome in outcomes:
-            known = exact.get(id(self.entry_of(outcome)), {}) if outcome.kept else {}
+            known = exact.get(_group(self.entry_of(outcome)), {}) if outcome.kept else {}
             if known:
                 outcome, problem = self._calibrated(outcome, known)
                 problems += [problem] if problem else []
@@ -179,19 +225,20 @@ class Crawl:
         return learnt, problems
 
     def _exact_events(self, outcomes: list[Outcome]) -> dict[int, dict[str, tuple[Event, str]]]:
-        """By entry, then event id: each event with a start, as a detail page or the feed
-        gives it, and which of the two gave it (a detail page wins)."""
+        """By entries of one feed (or one entry), then event id: each event with a start, as
+        a detail page or the feed gives it, and which of the two gave it (a detail page
+        wins)."""
         exact: dict[int, dict[str, tuple[Event, str]]] = {}
         for outcome in outcomes:
             if outcome.page is None or outcome.entry:
                 continue
-            if self.is_feed(outcome.url):
-                events = [(event, FEED) for event in outcome.page.events]
+            if self.is_read_feed(outcome):
+                events = [(event, FEED) for event in self.entry_of(outcome).feed_events.values()]
             elif outcome.url in self._detail_urls:
                 events = [(event, DETAIL_PAGES) for event in outcome.page.events[:1]]
             else:
                 continue
-            known = exact.setdefault(id(self.entry_of(outcome)), {})
+            known = exact.setdefault(_group(self.entry_of(outcome)), {})
             for event, source in events:
                 if event.start and (source == DETAIL_PAGES or event.event_id not in known):
                     known[event.event_id] = (event, source)
@@ -231,6 +278,28 @@ class Crawl:
 
 
 FEED, DETAIL_PAGES = "the site's feed", "the events' detail pages"
+FEED_KIND = "feed"  # the ParsedPage.kind of a feed
+
+
+def _group(counts: EntryCounts) -> int:
+    """Entries that share a feed are one conference-year: their exact events are shared."""
+    return id(counts.feed) if counts.feed else id(counts)
+
+
+def _in_full(event: Event | None, talk: Talk) -> bool:
+    """Whether the feed gives what the talk's detail page would: an exact time, a link, and
+    an abstract where the page shows none."""
+    return (
+        event is not None
+        and event.start is not None
+        and bool(event.openreview_url or event.paper_url)
+        and bool(event.abstract or talk.abstract)
+    )
+
+
+def _a(kind: str | None) -> str:
+    kind = kind or "page"
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 _LARGEST_OFFSET = timedelta(hours=14)
 
 

@@ -88,6 +88,7 @@ class EntryLinks:
     pages: list[str]
     feed: str | None = None
     conference: str | None = None  # as its host or its title names it, if either does
+    year: str | None = None  # as its address names it
 
 
 def pages_to_crawl(page: bytes, page_url: str) -> EntryLinks:
@@ -103,7 +104,10 @@ def pages_to_crawl(page: bytes, page_url: str) -> EntryLinks:
         links = _links(hrefs, page_url, re.compile(path + "/?"))
         if links:
             conference = _conference(page_url, _TITLE(root) if root is not None else "", year)
-            return EntryLinks(kind, links, feed_url(page, page_url, year, conference), conference)
+            feed = feed_url(page, page_url, year, conference)
+            # A feed the page names names the conference too, where nothing else does.
+            conference = conference or _conference_of_feed(feed, year)
+            return EntryLinks(kind, links, feed, conference, year)
     raise DiscoveryError(f"no session links or events lists for {year} on {page_url}")
 
 
@@ -120,6 +124,12 @@ def feed_url(page: bytes, page_url: str, year: str, conference: str | None) -> s
     parts = urlsplit(page_url)
     path = _FEED_PATH.format(name=conference.lower(), year=year)
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _conference_of_feed(feed: str | None, year: str) -> str | None:
+    """The conference a feed's file name names (`eccv-2026-orals-posters.json`), if known."""
+    name = urlsplit(feed).path.rsplit("/", 1)[-1].split("-")[0] if feed else ""
+    return canonical_name(name, int(year)) if is_known(name) else None
 
 
 def _conference(page_url: str, title: str, year: str) -> str | None:

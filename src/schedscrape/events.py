@@ -4,8 +4,11 @@ Each source (a session page, a list, a detail page, a feed) makes a claim about 
 merged event takes each group of fields from the most specific source that has it: a detail
 page, then a feed, then an export, then a session or list page. Fields that belong together
 (a title and its raw text, a start, end and zone) come from one source, never mixed: the first
-source whose group has its leading field (the clean title, the start) gives the whole group. A claim
-is kept per source, so parsing a source again replaces only what that source said.
+source whose group has its leading field (the clean title, the start) gives the whole group. A
+field that source leaves empty is taken from the next source that says all the same of the
+rest (a feed's exact time with no zone abbreviation takes the "PDT" of a page that prints the
+same moments). A claim is kept per source, so parsing a source again replaces only what that
+source said.
 
 The output folder keeps every claim in `event_claims.json` (see `schedscrape.export.dataset`);
 the `events` table is merged from them on every run.
@@ -90,10 +93,29 @@ def _merged(claims: list[Claim]) -> Event:
             None,
         )
         if chosen is not None:
-            values |= {name: getattr(chosen, name) for name in group}
+            values |= _completed(group, chosen, [claim.event for claim in ordered])
     values["session_ids"] = sorted({sid for claim in claims for sid in claim.event.session_ids})
     values["sources"] = sorted({source for claim in claims for source in claim.event.sources})
     return Event(**values)
+
+
+def _completed(group: tuple[str, ...], chosen: Event, events: list[Event]) -> dict:
+    """The group's fields as `chosen` gives them, each it leaves empty taken from the first
+    of `events` that gives it and agrees with every field `chosen` does give."""
+    values = {name: getattr(chosen, name) for name in group}
+    given = {name: value for name, value in values.items() if value}
+    for name in group:
+        if not values[name]:
+            values[name] = next(
+                (
+                    getattr(event, name)
+                    for event in events
+                    if getattr(event, name)
+                    and all(getattr(event, field) == value for field, value in given.items())
+                ),
+                values[name],
+            )
+    return values
 
 
 _DEFAULTS = {

@@ -72,7 +72,7 @@ class Outcome:
     error: Problem | None = None
     entry: bool = False
     found: EntryLinks | None = None
-    status: int | None = None  # the HTTP status that failed it, if that is what did
+    absent: bool = False  # its error says nothing is there (404, 410; --offline: not cached)
     # A page whose times name no zone, as fetched, with how it was parsed (keep_zoneless):
     # to be read again once its offset is known (`read_again`).
     kept: tuple[Page, _PageOptions] | None = field(default=None, repr=False)
@@ -431,7 +431,7 @@ def _failure(url: str, error: Exception, stage: str | None = None, entry: bool =
     return Outcome(
         url,
         entry=entry,
-        status=getattr(error, "status", None),
+        absent=getattr(error, "absent", False),
         error=Problem(
             source=url,
             stage=stage or getattr(error, "stage", "fetch"),

@@ -148,9 +148,11 @@ class Dataset:
 
     def merged_with(self, newer: Dataset) -> Dataset:
         """This dataset with every session in `newer` replaced by (or added as) its new rows,
-        unless the new copy is incomplete and the one here is not; with the claims of every
-        source `newer` has claims of replaced by `newer`'s; and with the problems of every
-        source `newer` covers replaced by `newer`'s."""
+        unless the new copy is incomplete and the one here is not; without the sessions here
+        of a source `newer` gives sessions of completely (a feed read again whose session was
+        renamed or emptied); with the claims of every source `newer` has claims of replaced
+        by `newer`'s; and with the problems of every source `newer` covers replaced by
+        `newer`'s."""
         old_broken, new_broken = _incomplete(self.problems), _incomplete(newer.problems)
         here = {session.session_id: session for session in self.sessions}
         notes = []
@@ -162,7 +164,8 @@ class Dataset:
                     notes.append(_replaced(old, session, in_folder=True))
             else:
                 notes.append(_left_out(session, old, old_broken, in_folder=True))
-        kept_old = set(here)
+        resent = {s.source for s in newer.sessions if s.source not in new_broken}
+        kept_old = {sid for sid, session in here.items() if session.source not in resent}
         parsed_again = newer.sources()
         claimed_again = {claim.source for claim in newer.claims}
         return Dataset(

@@ -9,8 +9,8 @@ the removed file sees that the path no longer names it and locks the new one ins
 
 Readers (`load()`, `check`) take the same lock shared: they wait for a run's commit to end, so
 they never read one table from before it and another from after, and runs wait for them. A
-reader leaves the lock file (a writer removes it); a folder it may not write in is read without
-the lock.
+reader leaves the lock file (a writer removes it); a folder it may not write in (or on a
+read-only file system) is read without the lock.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ def folder_lock(directory: Path, shared: bool = False) -> Iterator[None]:
     while True:
         try:
             handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-        except PermissionError:
+        except OSError:
             if not shared:
                 raise
-            yield  # a folder this user may only read: no run of theirs writes to it
+            yield  # a folder this user may only read (or a read-only mount): read unlocked
             return
         try:
             said = _lock(handle, directory, said, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)

@@ -22,8 +22,19 @@ class HTTPStatusError(FetchError):
         self.status = status
         self.reason = reason
 
+    @property
+    def absent(self) -> bool:
+        """The site says there is nothing at this address (rather than failing to answer)."""
+        return self.status in (404, 410)
+
     def __reduce__(self):  # pickled with its status, not its message
         return type(self), (self.status, self.reason)
+
+
+class NotCached(FetchError):
+    """--offline, and the page is not in the cache: as far as this run knows, not there."""
+
+    absent = True
 
 
 class CacheError(ScheduleError):

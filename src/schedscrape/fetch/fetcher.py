@@ -18,6 +18,7 @@ from schedscrape.fetch.errors import (
     FetchError,
     HTTPStatusError,
     LoginRedirect,
+    NotCached,
     one_line,
 )
 from schedscrape.fetch.options import FetchOptions
@@ -160,7 +161,7 @@ class Fetcher:
             self.stats.count("cache_hits")
             return cached
         if self.options.offline:
-            raise FetchError(
+            raise NotCached(
                 "not in the cache, and --offline never touches the network: "
                 "run once without --offline to fill the cache"
             )

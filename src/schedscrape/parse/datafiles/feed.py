@@ -148,10 +148,12 @@ def _paper(
         raise BadRecord("not an object")
     written = text(record, "virtualsite_url")
     url = canonical_url(written, context.conference, context.url)
-    event_id = text(record, "id", number=True) or event_id_of(url)
+    given, linked = text(record, "id", number=True), event_id_of(url)
+    if given and linked and given.strip() != linked:  # which paper is it? Neither is trusted
+        raise BadRecord("its id is not the id in its virtualsite_url")
+    event_id = (given or linked or "").strip()
     if not event_id:
         raise BadRecord("no id and no event address")
-    event_id = event_id.strip()
     conference, year = context.place(url)
     url = url or canonical_url(written, conference)
     authors = people(record, ("authors",))
