@@ -284,3 +284,14 @@ def test_a_record_whose_id_is_not_its_addresses_is_skipped_with_a_warning():
     assert str(first["id"]) in {event.event_id for event in page.events}  # its repeat, record 3
     (warning,) = [p for p in page.problems if "virtualsite_url" in p.message]
     assert warning.message == "record 1 skipped: its id is not the id in its virtualsite_url"
+
+
+def test_whole_numbers_written_as_floats_are_ids():
+    """61001.0: a feed written by a tool that reads every number as a float."""
+    data = json.loads(FEED)
+    for record in data["results"]:
+        record["id"] = float(record["id"])
+    page = parse_page(json.dumps(data))
+    assert [event.event_id for event in page.events] == ["46001", "46002", "46101"]
+    data["results"][0]["id"] = 46001.5
+    assert "46001.5" not in {event.event_id for event in parse_page(json.dumps(data)).events}

@@ -77,8 +77,8 @@ class FileContext:
 
 
 def text(record: dict, key: str, *, number: bool = False) -> str | None:
-    """The record's text field as written (None when missing or blank); a number is text where
-    `number` allows it (an id, a board). Any other type is a BadRecord."""
+    """The record's text field as written (None when missing or blank); a whole number is
+    text where `number` allows it (an id, a board). Any other type is a BadRecord."""
     value = record.get(key)
     if value is None:
         return None
@@ -88,6 +88,8 @@ def text(record: dict, key: str, *, number: bool = False) -> str | None:
         return value if value.strip() else None
     if number and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if number and isinstance(value, float) and value.is_integer():  # 61001.0: JSON written
+        return str(int(value))  # by a tool that reads every number as a float
     raise BadRecord(f"field {key!r} is {type_name(value)}, not text")
 
 
