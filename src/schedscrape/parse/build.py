@@ -360,10 +360,9 @@ def _talk_fields(
     if card.time:
         fields["time_raw"] = normalize_space(card.time)
         fields["time_source"] = "talk"
-        try:
-            slot = _parse_time(fields["time_raw"], page.default_zone, context)
-        except TimeParseError as exc:
-            fields["_time_error"] = exc
+        slot = _parse_time(fields["time_raw"], page.default_zone, context)
+        if isinstance(slot, TimeParseError):
+            fields["_time_error"] = slot
         else:
             fields.update(
                 start=slot.start,
@@ -448,18 +447,23 @@ def _read_time(
 ) -> TimeRange | None:
     if not raw:
         return None
-    try:
-        return _parse_time(normalize_space(raw), default_zone, context)
-    except MissingContext as exc:
-        context.lacking(exc, 0)
-        return None
-    except TimeParseError as exc:
-        context.report(f"{what} not read ({exc}); start/end left empty, time_raw kept", "time")
-        return None
+    slot = _parse_time(normalize_space(raw), default_zone, context)
+    if isinstance(slot, MissingContext):
+        context.lacking(slot, 0)
+    elif isinstance(slot, TimeParseError):
+        context.report(f"{what} not read ({slot}); start/end left empty, time_raw kept", "time")
+    else:
+        return slot
+    return None
 
 
-def _parse_time(slot: str, default_zone: str | None, context: _Context) -> TimeRange:
-    """`slot` with its whitespace already collapsed (it is also the record's time_raw)."""
+def _parse_time(
+    slot: str, default_zone: str | None, context: _Context
+) -> TimeRange | TimeParseError:
+    """`slot` (its whitespace already collapsed: it is also the record's time_raw) read, or the
+    reason it cannot be. The reason is returned, not raised, and kept without its traceback:
+    a traceback holds the frames of this page's reading, which the error's place in the page's
+    cache would hold in turn, a cycle that only the cyclic collector could free."""
     parsed = context.slots.get((slot, default_zone))
     if parsed is None:
         try:
@@ -472,14 +476,12 @@ def _parse_time(slot: str, default_zone: str | None, context: _Context) -> TimeR
                 context.local_zone,
             )
         except TimeParseError as exc:
-            parsed = exc
+            parsed = exc.with_traceback(None)
         context.slots[slot, default_zone] = parsed
         clash = None if isinstance(parsed, TimeParseError) else parsed.weekday_clash
         if clash and clash not in context.weekday_clashes:
             context.weekday_clashes.add(clash)
             context.report(clash, stage="time")
-    if isinstance(parsed, TimeParseError):
-        raise parsed.with_traceback(None)
     return parsed
 
 
