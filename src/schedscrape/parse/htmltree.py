@@ -55,6 +55,27 @@ def elements_with_class(root: etree._Element, tag: str, name: str) -> Iterator[e
     return (element for element in root.iter(tag) if with_class(element, name))
 
 
+class ClassNames:
+    """Which of a reader's class names an element holds, with each distinct `class` attribute
+    split once per page: a page of thousands of cards has a few dozen distinct ones, and a
+    dictionary lookup costs less than splitting and searching each element's. One per page
+    read (it remembers that page's attributes)."""
+
+    __slots__ = ("seen", "wanted")
+
+    def __init__(self, *wanted: str) -> None:
+        self.wanted = frozenset(wanted)
+        self.seen: dict[str | None, frozenset[str]] = {}
+
+    def __call__(self, element: etree._Element) -> frozenset[str]:
+        value = element.get("class")
+        names = self.seen.get(value)
+        if names is None:
+            names = self.wanted.intersection(value.split()) if value else frozenset()
+            self.seen[value] = names
+        return names
+
+
 def canonical_url(root: etree._Element) -> str | None:
     """The address the page gives for itself: its canonical link, else its og:url."""
     return next(iter(_CANONICAL(root)), None)
@@ -105,7 +126,7 @@ def linked_data(root: etree._Element) -> list[dict]:
 
 def split_board(text: str) -> tuple[str | None, str | None]:
     """`Great Hall & Hall B1+B2 (level 1) #515` -> the room, and the board `#515`."""
-    match = _BOARD.match(text)
+    match = _BOARD.match(text) if "#" in text else None  # the pattern backtracks at every space
     if not match:
         return text or None, None
     return match.group(1) or None, match.group(2).replace(" ", "")

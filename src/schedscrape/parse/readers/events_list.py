@@ -12,30 +12,36 @@ from collections.abc import Iterator
 from lxml import etree
 
 from schedscrape.parse.html import block_text
-from schedscrape.parse.htmltree import (
-    classes,
-    elements_with_class,
-    event_id_of,
-    inline_text,
-    with_class,
-)
+from schedscrape.parse.htmltree import ClassNames, elements_with_class, event_id_of, inline_text
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
 _NUMBER = re.compile(r"\d[\d,]*")
 
 
+_CLASSES = (
+    "event-card",
+    "event-title",
+    "event-type-badge",
+    "event-speakers",
+    "touchup-time",
+    "meta-pill",
+    "time",
+    "abstract-text",
+)
+
+
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root), None) is not None
+    return next(_cards(root, ClassNames(*_CLASSES)), None) is not None
 
 
-def _cards(root: etree._Element) -> Iterator[etree._Element]:
+def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
     """Cards in document order, lazily (`recognises` stops at the first); as an XPath query
     `//div[@data-event-id or ...]` takes twice as long."""
     return (
         div
         for div in root.iter("div")
-        if div.get("data-event-id") is not None or with_class(div, "event-card")
+        if div.get("data-event-id") is not None or "event-card" in names(div)
     )
 
 
@@ -44,26 +50,28 @@ def read(root: etree._Element, data: bytes) -> RawPage:
     badge = inline_text(next(elements_with_class(root, "span", "events-count-badge"), None))
     count = _NUMBER.search(badge or "")
     headers = elements_with_class(root, "div", "events-page-header")
+    names = ClassNames(*_CLASSES)
     return RawPage(
         kind=READER.kind,
         title=inline_text(next((h1 for div in headers for h1 in div.iter("h1")), None)),
         listed_count=int(count.group().replace(",", "")) if count else None,
-        cards=[_card(card) for card in _cards(root)],
+        cards=[_card(card, names) for card in _cards(root, names)],
     )
 
 
-def _card(card: etree._Element) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> RawCard:
     element_id = card.get("id") or ""
     raw = RawCard(
         event_id=card.get("data-event-id") or element_id.removeprefix("event-") or None,
         event_type=card.get("data-event-type"),
     )
     for element in card.iter("a", "div", "span"):
-        names = classes(element)
         if element.tag == "a":
-            if raw.href is None and _in_title(element):
+            if raw.href is None and _in_title(element, classes):
                 raw.title, raw.href = inline_text(element), element.get("href")
-        elif "event-type-badge" in names:
+            continue
+        names = classes(element)
+        if "event-type-badge" in names:
             raw.event_type = raw.event_type or inline_text(element)
         elif "event-speakers" in names:
             raw.authors = inline_text(element)
@@ -77,7 +85,7 @@ def _card(card: etree._Element) -> RawCard:
     return raw
 
 
-def _in_title(link: etree._Element) -> bool:
+def _in_title(link: etree._Element, classes: ClassNames) -> bool:
     parent = link.getparent()
     return parent is not None and "event-title" in classes(parent)
 

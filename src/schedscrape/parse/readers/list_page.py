@@ -11,36 +11,40 @@ from collections.abc import Iterator
 from lxml import etree
 
 from schedscrape.parse.html import block_text
-from schedscrape.parse.htmltree import (
-    classes,
-    elements_with_class,
-    event_id_of,
-    inline_text,
-    split_board,
-)
+from schedscrape.parse.htmltree import ClassNames, event_id_of, inline_text, split_board
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
+_CLASSES = (
+    "displaycards",
+    "small-title",
+    "type_display_name_virtual_card",
+    "author-str",
+    "touchup-date-div",
+    "abstract-display",
+)
 
 
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root), None) is not None
+    return next(_cards(root, ClassNames(*_CLASSES)), None) is not None
 
 
-def _cards(root: etree._Element) -> Iterator[etree._Element]:
-    return elements_with_class(root, "div", "displaycards")
+def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
+    return (div for div in root.iter("div") if "displaycards" in names(div))
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
-    return RawPage(kind=READER.kind, cards=[_card(card) for card in _cards(root)])
+    names = ClassNames(*_CLASSES)
+    return RawPage(kind=READER.kind, cards=[_card(card, names) for card in _cards(root, names)])
 
 
-def _card(card: etree._Element) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> RawCard:
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("event-") or None)
     for element in card.iter("a", "div", "p"):
         names = classes(element)
-        if element.tag == "a" and "small-title" in names and raw.href is None:
+        tag = element.tag
+        if tag == "a" and "small-title" in names and raw.href is None:
             raw.title, raw.href = inline_text(element), element.get("href")
         elif "type_display_name_virtual_card" in names:
             raw.event_type = inline_text(element)
@@ -50,7 +54,7 @@ def _card(card: etree._Element) -> RawCard:
             raw.time = inline_text(element)
         elif "abstract-display" in names and raw.abstract is None:
             raw.abstract = block_text(element) or None
-        elif element.tag == "p" and raw.room is None:
+        elif tag == "p" and raw.room is None:
             bracketed = _BRACKETED.match(inline_text(element) or "")
             if bracketed:
                 raw.room, raw.poster_position = split_board(bracketed.group(1))

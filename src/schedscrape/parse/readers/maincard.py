@@ -10,30 +10,35 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from schedscrape.parse.htmltree import classes, elements_with_class, inline_text, split_board
+from schedscrape.parse.htmltree import ClassNames, inline_text, split_board
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
+_CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
+
 
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root), None) is not None
+    return next(_cards(root, ClassNames(*_CLASSES)), None) is not None
 
 
-def _cards(root: etree._Element) -> Iterator[etree._Element]:
-    return elements_with_class(root, "div", "maincard")
+def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
+    return (div for div in root.iter("div") if "maincard" in names(div))
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
+    names = ClassNames(*_CLASSES)
     return RawPage(
         kind=READER.kind,
-        cards=[_card(card) for card in _cards(root)],
+        cards=[_card(card, names) for card in _cards(root, names)],
     )
 
 
-def _card(card: etree._Element) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> RawCard:
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
     for element in card.iter("div"):
         names = classes(element)
+        if not names:
+            continue
         if "maincardType" in names:
             raw.event_type = inline_text(element)
         elif "maincardHeader" in names and raw.time is None:
