@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -74,6 +74,24 @@ class ClassNames:
             names = self.wanted.intersection(value.split()) if value else frozenset()
             self.seen[value] = names
         return names
+
+
+def outer_cards(
+    root: etree._Element, is_card: Callable[[etree._Element], bool]
+) -> Iterator[etree._Element]:
+    """The elements `is_card` accepts, in document order, without looking inside them: the
+    reader walks each card's subtree itself, and finds there the cards nested in it (a walk
+    of the whole tree would visit every element of every card a second time)."""
+    levels = [iter((root,))]
+    while levels:
+        for node in levels[-1]:
+            if is_card(node):
+                yield node
+            elif len(node):
+                levels.append(iter(node))
+                break
+        else:
+            levels.pop()
 
 
 def canonical_url(root: etree._Element) -> str | None:

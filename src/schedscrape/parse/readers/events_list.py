@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from lxml import etree
 
 from schedscrape.parse.html import block_text
-from schedscrape.parse.htmltree import ClassNames, elements_with_class, event_id_of, inline_text
+from schedscrape.parse.htmltree import (
+    ClassNames,
+    elements_with_class,
+    event_id_of,
+    inline_text,
+    outer_cards,
+)
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
@@ -35,14 +41,16 @@ def recognises(root: etree._Element) -> bool:
     return next(_cards(root, ClassNames(*_CLASSES)), None) is not None
 
 
-def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
-    """Cards in document order, lazily (`recognises` stops at the first); as an XPath query
-    `//div[@data-event-id or ...]` takes twice as long."""
-    return (
-        div
-        for div in root.iter("div")
-        if div.get("data-event-id") is not None or "event-card" in names(div)
+def _is_card(element: etree._Element, names: ClassNames) -> bool:
+    return element.tag == "div" and (
+        element.get("data-event-id") is not None or "event-card" in names(element)
     )
+
+
+def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
+    """The cards not nested in another card (see `read`), lazily: `recognises` stops at the
+    first. (As an XPath query, `//div[@data-event-id or ...]` takes twice as long.)"""
+    return outer_cards(root, lambda node: _is_card(node, names))
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
@@ -51,25 +59,35 @@ def read(root: etree._Element, data: bytes) -> RawPage:
     count = _NUMBER.search(badge or "")
     headers = elements_with_class(root, "div", "events-page-header")
     names = ClassNames(*_CLASSES)
+    cards = []
+    for card in _cards(root, names):
+        raw, nested = _card(card, names)
+        cards.append(raw)  # then the cards nested in it, in the page's order
+        cards += [_card(inner, names)[0] for inner in nested]
     return RawPage(
         kind=READER.kind,
         title=inline_text(next((h1 for div in headers for h1 in div.iter("h1")), None)),
         listed_count=int(count.group().replace(",", "")) if count else None,
-        cards=[_card(card, names) for card in _cards(root, names)],
+        cards=cards,
     )
 
 
-def _card(card: etree._Element, classes: ClassNames) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
+    """The card's fields, from every element in it (cards nested in it included), and the
+    cards nested in it."""
     element_id = card.get("id") or ""
     raw = RawCard(
         event_id=card.get("data-event-id") or element_id.removeprefix("event-") or None,
         event_type=card.get("data-event-type"),
     )
+    nested = []
     for element in card.iter("a", "div", "span"):
         if element.tag == "a":
             if raw.href is None and _in_title(element, classes):
                 raw.title, raw.href = inline_text(element), element.get("href")
             continue
+        if element is not card and _is_card(element, classes):
+            nested.append(element)
         names = classes(element)
         if "event-type-badge" in names:
             raw.event_type = raw.event_type or inline_text(element)
@@ -82,7 +100,7 @@ def _card(card: etree._Element, classes: ClassNames) -> RawCard:
         elif "abstract-text" in names and raw.abstract is None:
             raw.abstract = block_text(element) or None
     raw.event_id = raw.event_id or event_id_of(raw.href)
-    return raw
+    return raw, nested
 
 
 def _in_title(link: etree._Element, classes: ClassNames) -> bool:

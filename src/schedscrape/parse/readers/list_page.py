@@ -11,7 +11,13 @@ from collections.abc import Iterator
 from lxml import etree
 
 from schedscrape.parse.html import block_text
-from schedscrape.parse.htmltree import ClassNames, event_id_of, inline_text, split_board
+from schedscrape.parse.htmltree import (
+    ClassNames,
+    event_id_of,
+    inline_text,
+    outer_cards,
+    split_board,
+)
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
@@ -31,19 +37,30 @@ def recognises(root: etree._Element) -> bool:
 
 
 def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
-    return (div for div in root.iter("div") if "displaycards" in names(div))
+    """The cards not nested in another card (see `read`)."""
+    return outer_cards(root, lambda node: node.tag == "div" and "displaycards" in names(node))
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
     names = ClassNames(*_CLASSES)
-    return RawPage(kind=READER.kind, cards=[_card(card, names) for card in _cards(root, names)])
+    cards = []
+    for card in _cards(root, names):
+        raw, nested = _card(card, names)
+        cards.append(raw)  # then the cards nested in it, in the page's order
+        cards += [_card(inner, names)[0] for inner in nested]
+    return RawPage(kind=READER.kind, cards=cards)
 
 
-def _card(card: etree._Element, classes: ClassNames) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
+    """The card's fields, from every element in it (cards nested in it included), and the
+    cards nested in it."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("event-") or None)
+    nested = []
     for element in card.iter("a", "div", "p"):
         names = classes(element)
         tag = element.tag
+        if "displaycards" in names and tag == "div" and element is not card:
+            nested.append(element)
         if tag == "a" and "small-title" in names and raw.href is None:
             raw.title, raw.href = inline_text(element), element.get("href")
         elif "type_display_name_virtual_card" in names:
@@ -59,7 +76,7 @@ def _card(card: etree._Element, classes: ClassNames) -> RawCard:
             if bracketed:
                 raw.room, raw.poster_position = split_board(bracketed.group(1))
     raw.event_id = raw.event_id if (raw.event_id or "").isdigit() else event_id_of(raw.href)
-    return raw
+    return raw, nested
 
 
 READER = HtmlReader(kind="list page", markers=(b"displaycards",), recognises=recognises, read=read)

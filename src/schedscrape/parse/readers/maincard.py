@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from schedscrape.parse.htmltree import ClassNames, inline_text, split_board
+from schedscrape.parse.htmltree import ClassNames, inline_text, outer_cards, split_board
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.readers.base import HtmlReader
 
@@ -22,23 +22,31 @@ def recognises(root: etree._Element) -> bool:
 
 
 def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
-    return (div for div in root.iter("div") if "maincard" in names(div))
+    """The cards not nested in another card (see `read`)."""
+    return outer_cards(root, lambda node: node.tag == "div" and "maincard" in names(node))
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
     names = ClassNames(*_CLASSES)
-    return RawPage(
-        kind=READER.kind,
-        cards=[_card(card, names) for card in _cards(root, names)],
-    )
+    cards = []
+    for card in _cards(root, names):
+        raw, nested = _card(card, names)
+        cards.append(raw)  # then the cards nested in it, in the page's order
+        cards += [_card(inner, names)[0] for inner in nested]
+    return RawPage(kind=READER.kind, cards=cards)
 
 
-def _card(card: etree._Element, classes: ClassNames) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
+    """The card's fields, from every div in it (its own and those of cards nested in it), and
+    the cards nested in it."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
+    nested = []
     for element in card.iter("div"):
         names = classes(element)
         if not names:
             continue
+        if "maincard" in names and element is not card:
+            nested.append(element)
         if "maincardType" in names:
             raw.event_type = inline_text(element)
         elif "maincardHeader" in names and raw.time is None:
@@ -49,7 +57,7 @@ def _card(card: etree._Element, classes: ClassNames) -> RawCard:
             raw.title = inline_text(element)
         elif "maincardFooter" in names:
             raw.authors = inline_text(element)
-    return raw
+    return raw, nested
 
 
 READER = HtmlReader(kind="schedule", markers=(b"maincard",), recognises=recognises, read=read)
