@@ -324,9 +324,10 @@ def block_text(element: etree._Element) -> str:
 
 
 def _tidy_lines(text: str) -> str:
-    if "\n" not in text:
-        return text.strip()
-    lines = (line.strip() for line in text.split("\n"))
+    stripped = text.strip()
+    if "\n" not in stripped:  # one line (most abstracts): its layout newlines are at the ends
+        return stripped
+    lines = (line.strip() for line in stripped.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
