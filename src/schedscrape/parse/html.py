@@ -16,7 +16,7 @@ from lxml import etree
 
 from schedscrape.errors import EmptyPage, NotASessionPage, PageError, PageTooBig
 from schedscrape.links import is_web_url, page_link
-from schedscrape.parse.htmltree import has_class
+from schedscrape.parse.htmltree import has_class, html_parser
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.refusals import MAX_TALKS, explain, too_many_talks
 from schedscrape.parse.times import find_time_range, might_hold_time
@@ -86,7 +86,7 @@ _PARSERS = threading.local()  # lxml parsers must not be shared between threads
 
 def _parser() -> etree.HTMLParser:
     if not hasattr(_PARSERS, "parser"):
-        _PARSERS.parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+        _PARSERS.parser = html_parser()
     return _PARSERS.parser
 
 

@@ -26,11 +26,17 @@ def parse_tree(data: bytes) -> etree._Element | None:
     a plain etree parser (lxml.html's element classes cost more than the parse itself).
     None when nothing is left to read."""
     if not hasattr(_PARSERS, "parser"):
-        _PARSERS.parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+        _PARSERS.parser = html_parser()
     try:
         return etree.fromstring(data, _PARSERS.parser)
     except (etree.LxmlError, ValueError):
         return None
+
+
+def html_parser() -> etree.HTMLParser:
+    """A parser with the readers' settings: forgiving, offline, UTF-8 in. Element ids are not
+    indexed (no reader looks elements up by id; indexing them cost 5 % of a list's parse)."""
+    return etree.HTMLParser(recover=True, no_network=True, encoding="utf-8", collect_ids=False)
 
 
 def has_class(name: str) -> str:
