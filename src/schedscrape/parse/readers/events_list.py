@@ -7,7 +7,6 @@ builder takes the year from the URL or `--year` and the zone from `--tz` or a de
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from lxml import etree
 
@@ -20,7 +19,7 @@ from schedscrape.parse.htmltree import (
     outer_cards,
 )
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader
+from schedscrape.parse.readers.base import HtmlReader, read_cards
 
 _NUMBER = re.compile(r"\d[\d,]*")
 
@@ -38,19 +37,16 @@ _CLASSES = (
 
 
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root, ClassNames(*_CLASSES)), None) is not None
+    names = ClassNames(*_CLASSES)
+    return next(outer_cards(root, lambda node: _is_card(node, names)), None) is not None
 
 
 def _is_card(element: etree._Element, names: ClassNames) -> bool:
+    """A card (an XPath query, `//div[@data-event-id or ...]`, takes twice as long to find
+    them)."""
     return element.tag == "div" and (
         element.get("data-event-id") is not None or "event-card" in names(element)
     )
-
-
-def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
-    """The cards not nested in another card (see `read`), lazily: `recognises` stops at the
-    first. (As an XPath query, `//div[@data-event-id or ...]` takes twice as long.)"""
-    return outer_cards(root, lambda node: _is_card(node, names))
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
@@ -59,11 +55,7 @@ def read(root: etree._Element, data: bytes) -> RawPage:
     count = _NUMBER.search(badge or "")
     headers = elements_with_class(root, "div", "events-page-header")
     names = ClassNames(*_CLASSES)
-    cards = []
-    for card in _cards(root, names):
-        raw, nested = _card(card, names)
-        cards.append(raw)  # then the cards nested in it, in the page's order
-        cards += [_card(inner, names)[0] for inner in nested]
+    cards = read_cards(root, lambda node: _is_card(node, names), lambda card: _card(card, names))
     return RawPage(
         kind=READER.kind,
         title=inline_text(next((h1 for div in headers for h1 in div.iter("h1")), None)),

@@ -6,7 +6,6 @@ A copy made in a browser may be a fragment with no `<html>`, `<head>` or URL.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from lxml import etree
 
@@ -19,7 +18,7 @@ from schedscrape.parse.htmltree import (
     split_board,
 )
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader
+from schedscrape.parse.readers.base import HtmlReader, read_cards
 
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
 _CLASSES = (
@@ -33,21 +32,17 @@ _CLASSES = (
 
 
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root, ClassNames(*_CLASSES)), None) is not None
+    names = ClassNames(*_CLASSES)
+    return next(outer_cards(root, lambda node: _is_card(node, names)), None) is not None
 
 
-def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
-    """The cards not nested in another card (see `read`)."""
-    return outer_cards(root, lambda node: node.tag == "div" and "displaycards" in names(node))
+def _is_card(element: etree._Element, names: ClassNames) -> bool:
+    return element.tag == "div" and "displaycards" in names(element)
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
     names = ClassNames(*_CLASSES)
-    cards = []
-    for card in _cards(root, names):
-        raw, nested = _card(card, names)
-        cards.append(raw)  # then the cards nested in it, in the page's order
-        cards += [_card(inner, names)[0] for inner in nested]
+    cards = read_cards(root, lambda node: _is_card(node, names), lambda card: _card(card, names))
     return RawPage(kind=READER.kind, cards=cards)
 
 
@@ -59,7 +54,7 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     for element in card.iter("a", "div", "p"):
         names = classes(element)
         tag = element.tag
-        if "displaycards" in names and tag == "div" and element is not card:
+        if "displaycards" in names and tag == "div" and element is not card:  # nested card
             nested.append(element)
         if tag == "a" and "small-title" in names and raw.href is None:
             raw.title, raw.href = inline_text(element), element.get("href")

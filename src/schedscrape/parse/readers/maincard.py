@@ -6,33 +6,27 @@ A card's first header holds the type; the second the time and room, `Mon Dec 5th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from lxml import etree
 
 from schedscrape.parse.htmltree import ClassNames, inline_text, outer_cards, split_board
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader
+from schedscrape.parse.readers.base import HtmlReader, read_cards
 
 _CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
 
 
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root, ClassNames(*_CLASSES)), None) is not None
+    names = ClassNames(*_CLASSES)
+    return next(outer_cards(root, lambda node: _is_card(node, names)), None) is not None
 
 
-def _cards(root: etree._Element, names: ClassNames) -> Iterator[etree._Element]:
-    """The cards not nested in another card (see `read`)."""
-    return outer_cards(root, lambda node: node.tag == "div" and "maincard" in names(node))
+def _is_card(element: etree._Element, names: ClassNames) -> bool:
+    return element.tag == "div" and "maincard" in names(element)
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
     names = ClassNames(*_CLASSES)
-    cards = []
-    for card in _cards(root, names):
-        raw, nested = _card(card, names)
-        cards.append(raw)  # then the cards nested in it, in the page's order
-        cards += [_card(inner, names)[0] for inner in nested]
+    cards = read_cards(root, lambda node: _is_card(node, names), lambda card: _card(card, names))
     return RawPage(kind=READER.kind, cards=cards)
 
 
@@ -45,7 +39,7 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
         names = classes(element)
         if not names:
             continue
-        if "maincard" in names and element is not card:
+        if "maincard" in names and element is not card:  # a card nested in this one
             nested.append(element)
         if "maincardType" in names:
             raw.event_type = inline_text(element)
