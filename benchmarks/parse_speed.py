@@ -188,11 +188,20 @@ def warm_up(kind: Kind, data: bytes) -> dict[str, Callable[[bytes], object]]:
     return functions
 
 
+def settle() -> None:
+    """Finish freeing what the last call dropped before the next call is timed. glibc defers
+    coalescing the small blocks a freed tree leaves (lxml's: 3 ms for the session page, 40 ms
+    for the list page) to the next large allocation, which would fall inside the next timed
+    call: in alternating rounds, parse_page paid for lxml's tree."""
+    gc.collect()
+    bytearray(4096)  # a large-bin request: malloc coalesces the freed blocks first
+
+
 def first_call(kind: Kind, page: Path, which: str) -> float:
     """In a fresh interpreter: warm up on other pages, then time one first call."""
     data = page.read_bytes()
     function = warm_up(kind, data)[which]
-    gc.collect()
+    settle()
     start = time.perf_counter()
     function(data)
     return time.perf_counter() - start
@@ -204,7 +213,7 @@ def steady_state(kind: Kind, data: bytes, rounds: int) -> dict[str, float]:
     best = dict.fromkeys(functions, float("inf"))
     for _ in range(rounds):
         for which, function in functions.items():
-            gc.collect()
+            settle()
             start = time.perf_counter()
             function(data)
             best[which] = min(best[which], time.perf_counter() - start)

@@ -45,7 +45,7 @@ _URL_YEAR = re.compile(r"/(?:virtual|Conferences)/((?:19|20)\d{2})(?:/|$)", re.I
 _URL_SESSION_ID = re.compile(r"/session/(\d+)")
 _SITE_LABEL = re.compile(r"\b([A-Za-z]+)\s+((?:19|20)\d{2})\b")
 _NOT_IN_LIST_IDS = frozenset(["virtual", "conferences"])  # path words every list page shares
-_label = lru_cache(maxsize=1024)(normalize_space)  # types and rooms repeat per card
+_label = lru_cache(maxsize=1024)(normalize_space)  # types, rooms and slots repeat per card
 
 DETAIL_PAGE = "detail page"
 SESSION_KINDS = frozenset(["session page", "text rendering"])  # other kinds list events
@@ -151,6 +151,9 @@ class _Context:
     weekday_clashes: set[str] = field(default_factory=set)  # each is reported once per page
     # Each distinct slot read once per page (hundreds of cards share a few slots).
     slots: dict[tuple[str, str | None], TimeRange | TimeParseError] = field(default_factory=dict)
+    # Each distinct authors line split once per page (a schedule lists a talk in several
+    # tracks). The lists are shared, never changed: validation copies them into each record.
+    authors: dict[str, list[str]] = field(default_factory=dict)
     # A year or zone the page lacks, by kind: the first slot without it, and the positions of
     # the slots without it (0: the session's).
     lacking_context: dict[type, tuple[MissingContext, list[int]]] = field(default_factory=dict)
@@ -333,9 +336,15 @@ def _talk_fields(
     """A card's fields, for its talk and its event."""
     title, title_warning = clean_text(card.title) if card.title else (None, None)
     abstract, abstract_warning = clean_text(card.abstract) if card.abstract else (None, None)
-    for name, warning in (("title", title_warning), ("abstract", abstract_warning)):
-        if warning:
-            context.report(f"{context.subject([position])} {name}: {warning}", stage="clean")
+    if title_warning or abstract_warning:
+        for name, warning in (("title", title_warning), ("abstract", abstract_warning)):
+            if warning:
+                context.report(f"{context.subject([position])} {name}: {warning}", stage="clean")
+    authors = None
+    if card.authors:
+        authors = context.authors.get(card.authors)
+        if authors is None:
+            authors = context.authors[card.authors] = split_authors(card.authors)
     fields = {
         "position": position,
         "event_id": card.event_id or _event_id(card.href),
@@ -343,7 +352,7 @@ def _talk_fields(
         "url": context.link(card.href) if card.href else None,
         "title": title or None,
         "title_raw": card.title,
-        "authors": split_authors(card.authors) if card.authors else [],
+        "authors": authors or [],
         "abstract": abstract or None,
         "abstract_raw": card.abstract,
         "poster_position": normalize_space(card.poster_position) if card.poster_position else None,
@@ -358,12 +367,11 @@ def _talk_fields(
         "_time_error": None,
     }
     if card.time:
-        fields["time_raw"] = normalize_space(card.time)
+        fields["time_raw"] = _label(card.time)
         fields["time_source"] = "talk"
-        try:
-            slot = _parse_time(fields["time_raw"], page.default_zone, context)
-        except TimeParseError as exc:
-            fields["_time_error"] = exc
+        slot = _parse_time(fields["time_raw"], page.default_zone, context)
+        if isinstance(slot, TimeParseError):
+            fields["_time_error"] = slot
         else:
             fields.update(
                 start=slot.start,
@@ -448,18 +456,23 @@ def _read_time(
 ) -> TimeRange | None:
     if not raw:
         return None
-    try:
-        return _parse_time(normalize_space(raw), default_zone, context)
-    except MissingContext as exc:
-        context.lacking(exc, 0)
-        return None
-    except TimeParseError as exc:
-        context.report(f"{what} not read ({exc}); start/end left empty, time_raw kept", "time")
-        return None
+    slot = _parse_time(normalize_space(raw), default_zone, context)
+    if isinstance(slot, MissingContext):
+        context.lacking(slot, 0)
+    elif isinstance(slot, TimeParseError):
+        context.report(f"{what} not read ({slot}); start/end left empty, time_raw kept", "time")
+    else:
+        return slot
+    return None
 
 
-def _parse_time(slot: str, default_zone: str | None, context: _Context) -> TimeRange:
-    """`slot` with its whitespace already collapsed (it is also the record's time_raw)."""
+def _parse_time(
+    slot: str, default_zone: str | None, context: _Context
+) -> TimeRange | TimeParseError:
+    """`slot` (its whitespace already collapsed: it is also the record's time_raw) read, or the
+    reason it cannot be. The reason is returned, not raised, and kept without its traceback:
+    a traceback holds the frames of this page's reading, which the error's place in the page's
+    cache would hold in turn, a cycle that only the cyclic collector could free."""
     parsed = context.slots.get((slot, default_zone))
     if parsed is None:
         try:
@@ -472,14 +485,12 @@ def _parse_time(slot: str, default_zone: str | None, context: _Context) -> TimeR
                 context.local_zone,
             )
         except TimeParseError as exc:
-            parsed = exc
+            parsed = exc.with_traceback(None)
         context.slots[slot, default_zone] = parsed
         clash = None if isinstance(parsed, TimeParseError) else parsed.weekday_clash
         if clash and clash not in context.weekday_clashes:
             context.weekday_clashes.add(clash)
             context.report(clash, stage="time")
-    if isinstance(parsed, TimeParseError):
-        raise parsed.with_traceback(None)
     return parsed
 
 

@@ -16,7 +16,7 @@ from lxml import etree
 
 from schedscrape.errors import EmptyPage, NotASessionPage, PageError, PageTooBig
 from schedscrape.links import is_web_url, page_link
-from schedscrape.parse.htmltree import has_class
+from schedscrape.parse.htmltree import ClassNames, has_class, html_parser
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.refusals import MAX_TALKS, explain, too_many_talks
 from schedscrape.parse.times import find_time_range, might_hold_time
@@ -34,6 +34,7 @@ _ROOM = etree.XPath(f"./h5[{has_class('text-muted')}]")
 _MODERATOR = re.compile(r"Moderators?\s*:\s*(.+)")
 
 
+_CARD_CLASSES = ("abstract", "text-muted", "float-end", "small")  # see below
 # Card fields, matched by tag and class in one walk over the card (a handful of XPath queries
 # per card would cost more than parsing the whole page):
 #   h5 a[href] / h4 a[href]       -> title and event link
@@ -86,7 +87,7 @@ _PARSERS = threading.local()  # lxml parsers must not be shared between threads
 
 def _parser() -> etree.HTMLParser:
     if not hasattr(_PARSERS, "parser"):
-        _PARSERS.parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
+        _PARSERS.parser = html_parser()
     return _PARSERS.parser
 
 
@@ -196,6 +197,7 @@ class _Reading:
 
     def __init__(self) -> None:
         self.page = RawPage()
+        self.classes = ClassNames(*_CARD_CLASSES)
         self.has_header = False
         self.text = ""
         self.password_field = False
@@ -222,7 +224,7 @@ class _Reading:
             if part == "card":
                 if len(self.page.cards) == MAX_TALKS:
                     raise too_many_talks()
-                self.page.cards.append(_read_card(div))
+                self.page.cards.append(_read_card(div, self.classes))
             elif part == "header" and not self.has_header:
                 self.has_header = True
                 _read_header(div, self.page)
@@ -324,9 +326,10 @@ def block_text(element: etree._Element) -> str:
 
 
 def _tidy_lines(text: str) -> str:
-    if "\n" not in text:
-        return text.strip()
-    lines = (line.strip() for line in text.split("\n"))
+    stripped = text.strip()
+    if "\n" not in stripped:  # one line (most abstracts): its layout newlines are at the ends
+        return stripped
+    lines = (line.strip() for line in stripped.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -366,12 +369,11 @@ def _read_header(header: etree._Element, page: RawPage) -> None:
     page.time = find_time_range(text)
 
 
-def _read_card(card: etree._Element) -> RawCard:
+def _read_card(card: etree._Element, classes: ClassNames) -> RawCard:
     raw = RawCard()
     outside_abstract: list[str] = []
     for child in card:
-        classes = child.get("class")
-        if child.tag == "div" and classes and "abstract" in classes.split():
+        if child.tag == "div" and "abstract" in classes(child):
             if raw.abstract is None:
                 raw.abstract = block_text(child)
             continue
@@ -388,10 +390,10 @@ def _read_card(card: etree._Element) -> RawCard:
             elif element.get("title") == "Poster Position":
                 raw.poster_position = raw.poster_position or _plain_text(element)
             else:
-                classes = element.get("class", "").split()
-                if tag == "p" and "text-muted" in classes:
+                names = classes(element)
+                if tag == "p" and "text-muted" in names:
                     raw.authors = raw.authors or _plain_text(element)
-                elif "float-end" in classes and "small" in classes:
+                elif "float-end" in names and "small" in names:
                     raw.event_type = raw.event_type or _plain_text(element)
     # The slot is whatever text is left once the known fields are taken out (titles often
     # hold a colon, which would send every card through the slower time pattern).

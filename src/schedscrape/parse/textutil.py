@@ -26,7 +26,9 @@ def normalize_space(text: str) -> str:
         for space in _ASCII_WHITESPACE:
             if space in text:
                 text = text.replace(space, " ")
-    elif _OTHER_WHITESPACE.search(text):
+    elif not text.isprintable() and _OTHER_WHITESPACE.search(text):
+        # Every whitespace character but the space is unprintable: a printable text (most
+        # are) needs no search, which takes three times as long as the test.
         text = _OTHER_WHITESPACE.sub(" ", text)
     while "  " in text:
         text = text.replace("  ", " ")

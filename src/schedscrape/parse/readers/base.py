@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from schedscrape.parse.raw import RawPage
+from schedscrape.parse.htmltree import outer_cards
+from schedscrape.parse.raw import RawCard, RawPage
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,20 @@ class HtmlReader:
     markers: tuple[bytes, ...]
     recognises: Callable[[etree._Element], bool]
     read: Callable[[etree._Element, bytes], RawPage]
+
+
+def read_cards(
+    root: etree._Element,
+    is_card: Callable[[etree._Element], bool],
+    read_card: Callable[[etree._Element], tuple[RawCard, list[etree._Element]]],
+) -> list[RawCard]:
+    """Every card in the page's order: each one not nested in another card, then those nested
+    in it. `read_card` gives a card's fields, from every element in it (nested cards' too),
+    and the cards nested in it, found on that same walk: no element is visited twice unless
+    it is in a nested card."""
+    cards = []
+    for card in outer_cards(root, is_card):
+        raw, nested = read_card(card)
+        cards.append(raw)
+        cards += [read_card(inner)[0] for inner in nested]
+    return cards

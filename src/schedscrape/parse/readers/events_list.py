@@ -7,35 +7,46 @@ builder takes the year from the URL or `--year` and the zone from `--tz` or a de
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from lxml import etree
 
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
-    classes,
+    ClassNames,
     elements_with_class,
     event_id_of,
     inline_text,
-    with_class,
+    outer_cards,
 )
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader
+from schedscrape.parse.readers.base import HtmlReader, read_cards
 
 _NUMBER = re.compile(r"\d[\d,]*")
 
 
+_CLASSES = (
+    "event-card",
+    "event-title",
+    "event-type-badge",
+    "event-speakers",
+    "touchup-time",
+    "meta-pill",
+    "time",
+    "abstract-text",
+)
+
+
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root), None) is not None
+    classes = ClassNames(*_CLASSES)
+    cards = outer_cards(root, lambda node: _is_card(node, classes(node)))
+    return next(cards, None) is not None
 
 
-def _cards(root: etree._Element) -> Iterator[etree._Element]:
-    """Cards in document order, lazily (`recognises` stops at the first); as an XPath query
-    `//div[@data-event-id or ...]` takes twice as long."""
-    return (
-        div
-        for div in root.iter("div")
-        if div.get("data-event-id") is not None or with_class(div, "event-card")
+def _is_card(element: etree._Element, names: frozenset[str]) -> bool:
+    """A card, given the element's class names (an XPath query, `//div[@data-event-id or
+    ...]`, takes twice as long to find them)."""
+    return element.tag == "div" and (
+        "event-card" in names or element.get("data-event-id") is not None
     )
 
 
@@ -44,26 +55,36 @@ def read(root: etree._Element, data: bytes) -> RawPage:
     badge = inline_text(next(elements_with_class(root, "span", "events-count-badge"), None))
     count = _NUMBER.search(badge or "")
     headers = elements_with_class(root, "div", "events-page-header")
+    classes = ClassNames(*_CLASSES)
+    cards = read_cards(
+        root, lambda node: _is_card(node, classes(node)), lambda card: _card(card, classes)
+    )
     return RawPage(
         kind=READER.kind,
         title=inline_text(next((h1 for div in headers for h1 in div.iter("h1")), None)),
         listed_count=int(count.group().replace(",", "")) if count else None,
-        cards=[_card(card) for card in _cards(root)],
+        cards=cards,
     )
 
 
-def _card(card: etree._Element) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
+    """The card's fields, from every element in it (cards nested in it included), and the
+    cards nested in it."""
     element_id = card.get("id") or ""
     raw = RawCard(
         event_id=card.get("data-event-id") or element_id.removeprefix("event-") or None,
         event_type=card.get("data-event-type"),
     )
+    nested = []
     for element in card.iter("a", "div", "span"):
-        names = classes(element)
         if element.tag == "a":
-            if raw.href is None and _in_title(element):
+            if raw.href is None and _in_title(element, classes):
                 raw.title, raw.href = inline_text(element), element.get("href")
-        elif "event-type-badge" in names:
+            continue
+        names = classes(element)
+        if element is not card and _is_card(element, names):
+            nested.append(element)
+        if "event-type-badge" in names:
             raw.event_type = raw.event_type or inline_text(element)
         elif "event-speakers" in names:
             raw.authors = inline_text(element)
@@ -74,10 +95,10 @@ def _card(card: etree._Element) -> RawCard:
         elif "abstract-text" in names and raw.abstract is None:
             raw.abstract = block_text(element) or None
     raw.event_id = raw.event_id or event_id_of(raw.href)
-    return raw
+    return raw, nested
 
 
-def _in_title(link: etree._Element) -> bool:
+def _in_title(link: etree._Element, classes: ClassNames) -> bool:
     parent = link.getparent()
     return parent is not None and "event-title" in classes(parent)
 

@@ -6,41 +6,57 @@ A copy made in a browser may be a fragment with no `<html>`, `<head>` or URL.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from lxml import etree
 
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
-    classes,
-    elements_with_class,
+    ClassNames,
     event_id_of,
     inline_text,
+    outer_cards,
     split_board,
 )
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader
+from schedscrape.parse.readers.base import HtmlReader, read_cards
 
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
+_CLASSES = (
+    "displaycards",
+    "small-title",
+    "type_display_name_virtual_card",
+    "author-str",
+    "touchup-date-div",
+    "abstract-display",
+)
 
 
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root), None) is not None
+    names = ClassNames(*_CLASSES)
+    return next(outer_cards(root, lambda node: _is_card(node, names)), None) is not None
 
 
-def _cards(root: etree._Element) -> Iterator[etree._Element]:
-    return elements_with_class(root, "div", "displaycards")
+def _is_card(element: etree._Element, names: ClassNames) -> bool:
+    return element.tag == "div" and "displaycards" in names(element)
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
-    return RawPage(kind=READER.kind, cards=[_card(card) for card in _cards(root)])
+    names = ClassNames(*_CLASSES)
+    cards = read_cards(root, lambda node: _is_card(node, names), lambda card: _card(card, names))
+    return RawPage(kind=READER.kind, cards=cards)
 
 
-def _card(card: etree._Element) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
+    """The card's fields, from every element in it (cards nested in it included), and the
+    cards nested in it."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("event-") or None)
+    nested = []
     for element in card.iter("a", "div", "p"):
         names = classes(element)
-        if element.tag == "a" and "small-title" in names and raw.href is None:
+        tag = element.tag
+        if "displaycards" in names and tag == "div" and element is not card:  # nested card
+            nested.append(element)
+        if tag == "a" and "small-title" in names and raw.href is None:
             raw.title, raw.href = inline_text(element), element.get("href")
         elif "type_display_name_virtual_card" in names:
             raw.event_type = inline_text(element)
@@ -50,12 +66,12 @@ def _card(card: etree._Element) -> RawCard:
             raw.time = inline_text(element)
         elif "abstract-display" in names and raw.abstract is None:
             raw.abstract = block_text(element) or None
-        elif element.tag == "p" and raw.room is None:
+        elif tag == "p" and raw.room is None:
             bracketed = _BRACKETED.match(inline_text(element) or "")
             if bracketed:
                 raw.room, raw.poster_position = split_board(bracketed.group(1))
     raw.event_id = raw.event_id if (raw.event_id or "").isdigit() else event_id_of(raw.href)
-    return raw
+    return raw, nested
 
 
 READER = HtmlReader(kind="list page", markers=(b"displaycards",), recognises=recognises, read=read)

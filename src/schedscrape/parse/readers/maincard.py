@@ -6,34 +6,41 @@ A card's first header holds the type; the second the time and room, `Mon Dec 5th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from lxml import etree
 
-from schedscrape.parse.htmltree import classes, elements_with_class, inline_text, split_board
+from schedscrape.parse.htmltree import ClassNames, inline_text, outer_cards, split_board
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader
+from schedscrape.parse.readers.base import HtmlReader, read_cards
+
+_CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
 
 
 def recognises(root: etree._Element) -> bool:
-    return next(_cards(root), None) is not None
+    names = ClassNames(*_CLASSES)
+    return next(outer_cards(root, lambda node: _is_card(node, names)), None) is not None
 
 
-def _cards(root: etree._Element) -> Iterator[etree._Element]:
-    return elements_with_class(root, "div", "maincard")
+def _is_card(element: etree._Element, names: ClassNames) -> bool:
+    return element.tag == "div" and "maincard" in names(element)
 
 
 def read(root: etree._Element, data: bytes) -> RawPage:
-    return RawPage(
-        kind=READER.kind,
-        cards=[_card(card) for card in _cards(root)],
-    )
+    names = ClassNames(*_CLASSES)
+    cards = read_cards(root, lambda node: _is_card(node, names), lambda card: _card(card, names))
+    return RawPage(kind=READER.kind, cards=cards)
 
 
-def _card(card: etree._Element) -> RawCard:
+def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
+    """The card's fields, from every div in it (its own and those of cards nested in it), and
+    the cards nested in it."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
+    nested = []
     for element in card.iter("div"):
         names = classes(element)
+        if not names:
+            continue
+        if "maincard" in names and element is not card:  # a card nested in this one
+            nested.append(element)
         if "maincardType" in names:
             raw.event_type = inline_text(element)
         elif "maincardHeader" in names and raw.time is None:
@@ -44,7 +51,7 @@ def _card(card: etree._Element) -> RawCard:
             raw.title = inline_text(element)
         elif "maincardFooter" in names:
             raw.authors = inline_text(element)
-    return raw
+    return raw, nested
 
 
 READER = HtmlReader(kind="schedule", markers=(b"maincard",), recognises=recognises, read=read)
