@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from schedscrape.parse.htmltree import outer_cards
+from schedscrape.parse.htmltree import ClassNames, outer_cards
 from schedscrape.parse.raw import RawCard, RawPage
 
 
@@ -39,3 +39,28 @@ def read_cards(
         cards.append(raw)
         cards += [read_card(inner)[0] for inner in nested]
     return cards
+
+
+def div_card_reader(
+    kind: str,
+    card_class: str,
+    classes: tuple[str, ...],
+    read_card: Callable[[etree._Element, ClassNames], tuple[RawCard, list[etree._Element]]],
+) -> HtmlReader:
+    """The reader of a kind of page whose cards are `div`s of `card_class`: it recognises a
+    page by its first card and reads every card with `read_card`, given the page's lookups of
+    `classes` (the class names it reads)."""
+
+    def is_card(element: etree._Element, names: ClassNames) -> bool:
+        return element.tag == "div" and card_class in names(element)
+
+    def recognises(root: etree._Element) -> bool:
+        names = ClassNames(*classes)
+        return next(outer_cards(root, lambda node: is_card(node, names)), None) is not None
+
+    def read(root: etree._Element, data: bytes) -> RawPage:
+        names = ClassNames(*classes)
+        found = read_cards(root, lambda node: is_card(node, names), lambda c: read_card(c, names))
+        return RawPage(kind=kind, cards=found)
+
+    return HtmlReader(kind, (card_class.encode(),), recognises, read)

@@ -14,11 +14,10 @@ from schedscrape.parse.htmltree import (
     ClassNames,
     event_id_of,
     inline_text,
-    outer_cards,
     split_board,
 )
-from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader, read_cards
+from schedscrape.parse.raw import RawCard
+from schedscrape.parse.readers.base import div_card_reader
 
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
 _CLASSES = (
@@ -29,21 +28,6 @@ _CLASSES = (
     "touchup-date-div",
     "abstract-display",
 )
-
-
-def recognises(root: etree._Element) -> bool:
-    names = ClassNames(*_CLASSES)
-    return next(outer_cards(root, lambda node: _is_card(node, names)), None) is not None
-
-
-def _is_card(element: etree._Element, names: ClassNames) -> bool:
-    return element.tag == "div" and "displaycards" in names(element)
-
-
-def read(root: etree._Element, data: bytes) -> RawPage:
-    names = ClassNames(*_CLASSES)
-    cards = read_cards(root, lambda node: _is_card(node, names), lambda card: _card(card, names))
-    return RawPage(kind=READER.kind, cards=cards)
 
 
 def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
@@ -74,4 +58,4 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     return raw, nested
 
 
-READER = HtmlReader(kind="list page", markers=(b"displaycards",), recognises=recognises, read=read)
+READER = div_card_reader("list page", "displaycards", _CLASSES, _card)

@@ -8,26 +8,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from schedscrape.parse.htmltree import ClassNames, inline_text, outer_cards, split_board
-from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader, read_cards
+from schedscrape.parse.htmltree import ClassNames, inline_text, split_board
+from schedscrape.parse.raw import RawCard
+from schedscrape.parse.readers.base import div_card_reader
 
 _CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
-
-
-def recognises(root: etree._Element) -> bool:
-    names = ClassNames(*_CLASSES)
-    return next(outer_cards(root, lambda node: _is_card(node, names)), None) is not None
-
-
-def _is_card(element: etree._Element, names: ClassNames) -> bool:
-    return element.tag == "div" and "maincard" in names(element)
-
-
-def read(root: etree._Element, data: bytes) -> RawPage:
-    names = ClassNames(*_CLASSES)
-    cards = read_cards(root, lambda node: _is_card(node, names), lambda card: _card(card, names))
-    return RawPage(kind=READER.kind, cards=cards)
 
 
 def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
@@ -54,4 +39,4 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     return raw, nested
 
 
-READER = HtmlReader(kind="schedule", markers=(b"maincard",), recognises=recognises, read=read)
+READER = div_card_reader("schedule", "maincard", _CLASSES, _card)
