@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+import schedscrape.scrape
+from schedscrape.cli import main
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SESSIONS = FIXTURES / "sessions"
@@ -41,3 +44,19 @@ def seed_text() -> bytes:
     if not SEED_TEXT.exists():
         pytest.skip("../shared/seed text not available")
     return SEED_TEXT.read_bytes()
+
+
+@pytest.fixture(params=["processes", "threads"])
+def workers(request, monkeypatch):
+    """Both kinds of worker: forked processes (Linux with several CPUs) and threads (other
+    systems, one CPU, or more concurrent requests than MAX_PROCESSES)."""
+    if request.param == "threads":
+        monkeypatch.setattr(schedscrape.scrape, "MAX_PROCESSES", 0)
+    return request.param
+
+
+def run_crawl(tmp_path: Path, *arguments: object, out: str = "out") -> int:
+    """`schedscrape crawl ARGUMENTS...` in this process, into `tmp_path/out`, with a cache of
+    its own in `tmp_path`."""
+    argv = ["crawl", *map(str, arguments), "-o", str(tmp_path / out)]
+    return main([*argv, "--cache", str(tmp_path / "cache.sqlite")])

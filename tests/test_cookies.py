@@ -19,7 +19,6 @@ import pytest
 import requests
 import responses
 
-import schedscrape.scrape
 from schedscrape.cli import main
 from schedscrape.fetch import CookieFileError, Fetcher, FetchError, FetchOptions, load_cookies
 from tests.fakesite import LOGIN_WALL, session_page
@@ -91,12 +90,6 @@ def members_site(secret: str):
         server.shutdown()
         server.server_close()
 
-
-@pytest.fixture(params=["processes", "threads"])
-def workers(request, monkeypatch):
-    if request.param == "threads":
-        monkeypatch.setattr(schedscrape.scrape, "MAX_PROCESSES", 0)
-    return request.param
 
 
 def scrape(tmp_path, monkeypatch, *argv):

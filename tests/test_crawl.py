@@ -16,9 +16,8 @@ import pandas as pd
 import pytest
 import requests_cache
 
-import schedscrape.scrape
 from schedscrape.cli import main
-from tests.conftest import forked_workers
+from tests.conftest import forked_workers, run_crawl
 from tests.fakesite import LOGIN_WALL, FakeSite, Fault, SiteConfig
 from tests.tls import server_context, trusted_authority
 
@@ -26,17 +25,7 @@ YEAR = 2022
 
 
 def crawl(site, tmp_path, *extra, out="out"):
-    return main(
-        [
-            "crawl",
-            f"{site.url}/virtual/{YEAR}/calendar",
-            "-o",
-            str(tmp_path / out),
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-            *map(str, extra),
-        ]
-    )
+    return run_crawl(tmp_path, f"{site.url}/virtual/{YEAR}/calendar", *extra, out=out)
 
 
 def crawl_command(site, tmp_path, concurrency):
@@ -81,14 +70,6 @@ def faulty_site():
     with FakeSite(config) as site:
         yield site
 
-
-@pytest.fixture(params=["processes", "threads"])
-def workers(request, monkeypatch):
-    """Both kinds of worker: forked processes (Linux with several CPUs) and threads (other
-    systems, one CPU, or more concurrent requests than MAX_PROCESSES)."""
-    if request.param == "threads":
-        monkeypatch.setattr(schedscrape.scrape, "MAX_PROCESSES", 0)
-    return request.param
 
 
 def test_crawl_with_faults(faulty_site, tmp_path, capsys, workers):

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-import schedscrape.scrape
 import tests.fakesite as fakesite
-from schedscrape.cli import main
+from tests.conftest import run_crawl
 from tests.fakesite import FakeSite, Fault, SiteConfig, event_slot, feed_file
 
 LISTS = {"oral": [61001, 61002, 61003], "poster": [62001, 62002]}
@@ -20,12 +19,6 @@ FEED = "/static/virtual/data/iclr-2026-orals-posters.json"
 RIO = timezone(timedelta(hours=-3))
 
 
-@pytest.fixture(params=["processes", "threads"])
-def workers(request, monkeypatch):
-    if request.param == "threads":
-        monkeypatch.setattr(schedscrape.scrape, "MAX_PROCESSES", 0)
-    return request.param
-
 
 @pytest.fixture
 def site():
@@ -34,19 +27,8 @@ def site():
 
 
 def crawl(site, tmp_path, *extra, out="out", entries=("/virtual/2026/calendar",)):
-    return main(
-        [
-            "crawl",
-            *(site.url + path for path in entries),
-            "-o",
-            str(tmp_path / out),
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-            "--rate",
-            "50",
-            *map(str, extra),
-        ]
-    )
+    entry_urls = [site.url + path for path in entries]
+    return run_crawl(tmp_path, *entry_urls, "--rate", 50, *extra, out=out)
 
 
 def table(tmp_path, name, out="out"):
@@ -204,19 +186,7 @@ def test_details_of_a_session_site_and_a_2026_site_in_one_run(site, tmp_path, ca
             f"{sessions_site.url}/virtual/2022/calendar",
             f"{site.url}/virtual/2026/calendar",
         ]
-        code = main(
-            [
-                "crawl",
-                *entries,
-                "--details",
-                "-o",
-                str(tmp_path / "out"),
-                "--cache",
-                str(tmp_path / "cache.sqlite"),
-                "--rate",
-                "20",
-            ]
-        )
+        code = run_crawl(tmp_path, *entries, "--details", "--rate", 20)
     assert code == 0
     posters = sorted(p for p in sessions_site.paths() if "/poster/" in p)
     assert posters == [

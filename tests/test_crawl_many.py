@@ -5,31 +5,9 @@ import itertools
 import json
 
 import pandas as pd
-import pytest
 
-import schedscrape.scrape
-from schedscrape.cli import main
+from tests.conftest import run_crawl as crawl
 from tests.fakesite import FakeSite, SiteConfig
-
-
-@pytest.fixture(params=["processes", "threads"])
-def workers(request, monkeypatch):
-    if request.param == "threads":
-        monkeypatch.setattr(schedscrape.scrape, "MAX_PROCESSES", 0)
-    return request.param
-
-
-def crawl(tmp_path, *arguments, out="out"):
-    return main(
-        [
-            "crawl",
-            *map(str, arguments),
-            "-o",
-            str(tmp_path / out),
-            "--cache",
-            str(tmp_path / "cache.sqlite"),
-        ]
-    )
 
 
 def calendar(site, year=2022):
@@ -121,21 +99,7 @@ def test_dry_run_lists_every_session_and_fetches_none(tmp_path, capsys):
         FakeSite(SiteConfig(sessions=[7, 8])) as two,
     ):
         missing = f"{two.url}/virtual/2023/calendar"
-        code = main(
-            [
-                "crawl",
-                calendar(one),
-                missing,
-                calendar(two),
-                "--dry-run",
-                "-o",
-                str(tmp_path / "out"),
-                "--cache",
-                str(tmp_path / "cache.sqlite"),
-                "--rate",
-                "100",
-            ]
-        )
+        code = crawl(tmp_path, calendar(one), missing, calendar(two), "--dry-run", "--rate", 100)
     assert code == 1  # an entry failed
     out, err = capsys.readouterr()
     assert out.splitlines() == [

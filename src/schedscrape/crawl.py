@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from schedscrape.discover import Entry, EntryLinks, detail_pages
 from schedscrape.models import Event, Problem, Talk
+from schedscrape.parse.datafiles.feed import KIND as FEED_KIND
 from schedscrape.scrape import Outcome, read_again
 from schedscrape.wording import plural
 
@@ -26,14 +27,13 @@ from schedscrape.wording import plural
 @dataclass
 class Feed:
     """A conference-year's feed, shared by every entry that names it: its events of that
-    year by id once it is in (empty when it gave none), the entries whose pages wait for it,
-    and the detail pages it made unnecessary."""
+    year by id once it is in (empty when it gave none), and the entries whose pages wait for
+    it."""
 
     url: str
     year: int
     events: dict[str, Event] | None = None
     waiting: list[EntryCounts] = field(default_factory=list)
-    saved: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -249,7 +249,8 @@ class Crawl:
     ) -> tuple[Outcome, Problem | None]:
         """The page read again at the one offset its exact events teach, and the warning
         that says so; or the page as it was, and why (None: none of its events is exact)."""
-        if not any(talk.event_id in exact for talk in outcome.page.talks if outcome.page):
+        talks = outcome.page.talks if outcome.page else []
+        if not any(talk.event_id in exact for talk in talks):
             return outcome, None
         try:
             at_utc = read_again(outcome, "+00:00")
@@ -278,7 +279,6 @@ class Crawl:
 
 
 FEED, DETAIL_PAGES = "the site's feed", "the events' detail pages"
-FEED_KIND = "feed"  # the ParsedPage.kind of a feed
 
 
 def _group(counts: EntryCounts) -> int:
@@ -300,6 +300,8 @@ def _in_full(event: Event | None, talk: Talk) -> bool:
 def _a(kind: str | None) -> str:
     kind = kind or "page"
     return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
 _LARGEST_OFFSET = timedelta(hours=14)
 
 

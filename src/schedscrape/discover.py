@@ -26,6 +26,7 @@ from schedscrape.parse.conferences import (
     canonical_name,
     conference_of_url,
     is_known,
+    named_in_file,
 )
 
 _SITES = {name.lower(): host for name, host in CONFERENCE_HOSTS.items()} | {"nips": "neurips.cc"}
@@ -105,8 +106,8 @@ def pages_to_crawl(page: bytes, page_url: str) -> EntryLinks:
         if links:
             conference = _conference(page_url, _TITLE(root) if root is not None else "", year)
             feed = feed_url(page, page_url, year, conference)
-            # A feed the page names names the conference too, where nothing else does.
-            conference = conference or _conference_of_feed(feed, year)
+            if conference is None and feed:  # a feed the page names names the conference too
+                conference = (named_in_file(feed) or (None, None))[0]
             return EntryLinks(kind, links, feed, conference, year)
     raise DiscoveryError(f"no session links or events lists for {year} on {page_url}")
 
@@ -124,12 +125,6 @@ def feed_url(page: bytes, page_url: str, year: str, conference: str | None) -> s
     parts = urlsplit(page_url)
     path = _FEED_PATH.format(name=conference.lower(), year=year)
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
-def _conference_of_feed(feed: str | None, year: str) -> str | None:
-    """The conference a feed's file name names (`eccv-2026-orals-posters.json`), if known."""
-    name = urlsplit(feed).path.rsplit("/", 1)[-1].split("-")[0] if feed else ""
-    return canonical_name(name, int(year)) if is_known(name) else None
 
 
 def _conference(page_url: str, title: str, year: str) -> str | None:

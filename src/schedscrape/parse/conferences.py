@@ -9,6 +9,7 @@ and upper-casing would spoil names such as "CoLLAs".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -87,3 +88,17 @@ def host_of(name: str | None) -> str | None:
     """The virtual-site host of a conference, by any of its names."""
     conference, _ = _BY_NAME.get(name.lower(), (None, None)) if name else (None, None)
     return conference.hosts[0] if conference and conference.hosts else None
+
+
+# The sites' data files are named for their conference-year: `icml-2025-orals-posters.json`.
+_DATA_FILE_NAME = re.compile(r"(?:^|[/\\])([A-Za-z]+)-((?:19|20)\d\d)-[\w-]+\.(?:json|csv)$")
+
+
+def named_in_file(path: str) -> tuple[str, int] | None:
+    """The conference (as the table spells it that year) and year a data file's name or
+    address gives, if the table knows the conference."""
+    found = _DATA_FILE_NAME.search(urlparse(path).path if "://" in path else path)
+    if found is None or not is_known(found.group(1)):
+        return None
+    year = int(found.group(2))
+    return canonical_name(found.group(1), year) or found.group(1), year

@@ -13,12 +13,16 @@ from pydantic import BaseModel, ValidationError
 
 from schedscrape.models import Problem
 from schedscrape.parse.build import PARSER_VERSION, ranges, year_from_url
-from schedscrape.parse.conferences import canonical_name, conference_of_url, host_of, is_known
+from schedscrape.parse.conferences import (
+    canonical_name,
+    conference_of_url,
+    host_of,
+    named_in_file,
+)
 from schedscrape.parse.latex import clean_text
 from schedscrape.parse.textutil import normalize_space
 
 _SLASHES = re.compile(r"/{2,}")
-_FILE_NAME = re.compile(r"(?:^|[/\\])([A-Za-z]+)-((?:19|20)\d\d)-[\w-]+\.(?:json|csv)$")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -49,7 +53,7 @@ class FileContext:
         --year, else the file's name; the conference as --conference names it, else as the
         address's site does, else as the file's name does (`eccv-2026-orals-posters.json`:
         the pages of a site the table has no host for name it in their titles)."""
-        named, named_year = self._named()
+        named, named_year = named_in_file(self.url or self.source) or (None, None)
         year = year_from_url(event_url) or year_from_url(self.url) or self.year or named_year
         name = (
             self.conference
@@ -58,14 +62,6 @@ class FileContext:
             or named
         )
         return canonical_name(name, year), year
-
-    def _named(self) -> tuple[str | None, int | None]:
-        """The conference and year a file's name gives (`icml-2025-orals-posters.json`), if
-        the conference is one the table knows."""
-        found = _FILE_NAME.search(urlsplit(self.url).path if self.url else self.source)
-        if found is None or not is_known(found.group(1)):
-            return None, None
-        return found.group(1), int(found.group(2))
 
     def shared(self) -> dict:
         """The fields every talk of the file carries."""
