@@ -67,7 +67,7 @@ def parse_page(
         check_size(len(data))  # a str of more characters has at least as many bytes
         raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
         check_size(len(raw))
-        if not raw.strip():
+        if not raw or raw.isspace():  # stops at the first byte of text; strip() copies the page
             raise EmptyPage("page is empty")
         codec = "utf-8" if isinstance(data, str) else page_encoding(raw, encoding)
         head = head_text(raw, codec)

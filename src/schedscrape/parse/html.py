@@ -16,7 +16,7 @@ from lxml import etree
 
 from schedscrape.errors import EmptyPage, NotASessionPage, PageError, PageTooBig
 from schedscrape.links import is_web_url, page_link
-from schedscrape.parse.htmltree import ClassNames, has_class, html_parser
+from schedscrape.parse.htmltree import ClassNames, class_names, has_class, html_parser
 from schedscrape.parse.raw import RawCard, RawPage
 from schedscrape.parse.refusals import MAX_TALKS, explain, too_many_talks
 from schedscrape.parse.times import find_time_range, might_hold_time
@@ -197,7 +197,7 @@ class _Reading:
 
     def __init__(self) -> None:
         self.page = RawPage()
-        self.classes = ClassNames(*_CARD_CLASSES)
+        self.classes = class_names(*_CARD_CLASSES)
         self.has_header = False
         self.text = ""
         self.password_field = False

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from schedscrape.parse.htmltree import ClassNames, outer_cards
+from schedscrape.parse.htmltree import ClassNames, class_names, outer_cards
 from schedscrape.parse.raw import RawCard, RawPage
 
 
@@ -55,11 +55,11 @@ def div_card_reader(
         return element.tag == "div" and card_class in names(element)
 
     def recognises(root: etree._Element) -> bool:
-        names = ClassNames(*classes)
+        names = class_names(*classes)
         return next(outer_cards(root, lambda node: is_card(node, names)), None) is not None
 
     def read(root: etree._Element, data: bytes) -> RawPage:
-        names = ClassNames(*classes)
+        names = class_names(*classes)
         found = read_cards(root, lambda node: is_card(node, names), lambda c: read_card(c, names))
         return RawPage(kind=kind, cards=found)
 

@@ -13,6 +13,7 @@ from lxml import etree
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
     ClassNames,
+    class_names,
     elements_with_class,
     event_id_of,
     inline_text,
@@ -37,7 +38,7 @@ _CLASSES = (
 
 
 def recognises(root: etree._Element) -> bool:
-    classes = ClassNames(*_CLASSES)
+    classes = class_names(*_CLASSES)
     cards = outer_cards(root, lambda node: _is_card(node, classes(node)))
     return next(cards, None) is not None
 
@@ -55,7 +56,7 @@ def read(root: etree._Element, data: bytes) -> RawPage:
     badge = inline_text(next(elements_with_class(root, "span", "events-count-badge"), None))
     count = _NUMBER.search(badge or "")
     headers = elements_with_class(root, "div", "events-page-header")
-    classes = ClassNames(*_CLASSES)
+    classes = class_names(*_CLASSES)
     cards = read_cards(
         root, lambda node: _is_card(node, classes(node)), lambda card: _card(card, classes)
     )
