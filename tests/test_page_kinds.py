@@ -223,6 +223,25 @@ def test_pre_2020_schedule_gives_each_card_its_type_and_clean_title():
     assert (talks[0].room, talks[0].poster_position) == ("Rooms 211 + 212", None)
 
 
+def test_pre_2020_schedule_cards_give_their_links():
+    # As public scrapers of these pages read them: an OpenReview forum in a span, and the
+    # proceedings' "Paper" button.
+    buttons = (
+        b'<div><span><a href="https://openreview.net/forum?id=Hk4_qw5xe">OpenReview</a></span>'
+        b'<a class="btn btn-default btn-xs href_PDF" href="/paper/6340.pdf" title="Paper">PDF</a>'
+        b'<a href="javascript:void(0)">Bookmark</a></div>\n</div>\n<div onclick="showDetail(1002)"'
+    )
+    page = parse_page(SCHEDULE.replace(b'</div>\n<div onclick="showDetail(1002)"', buttons, 1))
+    first, second = page.events[0], page.events[1]
+    assert first.openreview_url == "https://openreview.net/forum?id=Hk4_qw5xe"
+    assert first.paper_url == "https://nips.cc/paper/6340.pdf"
+    assert (first.poster_url, first.project_url) == (None, None)
+    assert (second.openreview_url, second.paper_url) == (None, None)  # the next card has none
+    # The buttons are not text of any field.
+    assert page.talks[0].authors == ["Aviv Tamar", "Sergey Levine", "Pieter Abbeel"]
+    assert page.talks[0].title == "Value Iteration Networks at γ-Scale"
+
+
 def test_list_ids_keep_sites_and_filters_apart():
     ids = {
         parse_page(EVENTS_LIST, url=url).session.session_id

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from schedscrape.parse.htmltree import ClassNames, class_names, outer_cards
+from schedscrape.links import page_link
+from schedscrape.parse.htmltree import (
+    ClassNames,
+    class_names,
+    classes,
+    inline_text,
+    link_field,
+    outer_cards,
+)
 from schedscrape.parse.raw import RawCard, RawPage
 
 
@@ -64,3 +72,16 @@ def div_card_reader(
         return RawPage(kind=kind, cards=found)
 
     return HtmlReader(kind, (card_class.encode(),), recognises, read)
+
+
+def take_link(card: RawCard, link: etree._Element) -> None:
+    """Fill the card's OpenReview, paper, poster or project link from a link in it, by its
+    address, title, text and classes (`a.href_PDF` is the paper, `a.href_Poster` the poster),
+    unless the card has that link already. Anchors and `javascript:` links are not links."""
+    href = page_link(link.get("href"))
+    if not href or href.startswith("#"):
+        return
+    label = " ".join([link.get("title") or "", inline_text(link) or "", *classes(link)])
+    name = link_field(label.replace("href_PDF", "paper").replace("href_Poster", "poster"), href)
+    if name and getattr(card, name) is None:
+        setattr(card, name, href)

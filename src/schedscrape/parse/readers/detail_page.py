@@ -8,7 +8,6 @@ import re
 
 from lxml import etree
 
-from schedscrape.links import page_link
 from schedscrape.parse.html import block_text
 from schedscrape.parse.htmltree import (
     canonical_url,
@@ -16,12 +15,11 @@ from schedscrape.parse.htmltree import (
     event_id_of,
     has_class,
     inline_text,
-    link_field,
     linked_data,
     split_board,
 )
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader
+from schedscrape.parse.readers.base import HtmlReader, take_link
 from schedscrape.parse.times import find_time_range
 
 _HEADER = etree.XPath(
@@ -61,22 +59,12 @@ def read(root: etree._Element, data: bytes) -> RawPage:
         elif element.tag == "h5" and "text-muted" in names and card.room is None:
             card.room, card.poster_position = split_board(inline_text(element) or "")
         elif element.tag == "a":
-            _take_link(card, element)
+            take_link(card, element)
     card.time = find_time_range(block_text(header))
     abstract = _ABSTRACT(root)
     if abstract:
         card.abstract = _ABSTRACT_LABEL.sub("", block_text(abstract[0]), count=1) or None
     return RawPage(kind=READER.kind, canonical_url=canonical, cards=[card], witness=witness(root))
-
-
-def _take_link(card: RawCard, link: etree._Element) -> None:
-    href = page_link(link.get("href"))
-    if not href or href.startswith("#"):
-        return
-    label = " ".join([link.get("title") or "", inline_text(link) or "", *classes(link)])
-    name = link_field(label.replace("href_PDF", "paper").replace("href_Poster", "poster"), href)
-    if name and getattr(card, name) is None:
-        setattr(card, name, href)
 
 
 def witness(root: etree._Element) -> RawCard | None:

@@ -2,6 +2,8 @@
 
 A card's first header holds the type; the second the time and room, `Mon Dec 5th 06:00 --
 09:30 PM @ Area 5 + 6`, with a poster's board after the room (`#12`). No zone is printed.
+Links in a card (an OpenReview forum, `a.href_PDF` "Paper") give the event's links: public
+scrapers of these pages read them there (MARKUP.md has no real card with links).
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from lxml import etree
 
 from schedscrape.parse.htmltree import ClassNames, inline_text, split_board
 from schedscrape.parse.raw import RawCard
-from schedscrape.parse.readers.base import div_card_reader
+from schedscrape.parse.readers.base import div_card_reader, take_link
 
 _CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
 
 
 def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
-    """The card's fields, from every div in it (its own and those of cards nested in it), and
-    the cards nested in it."""
+    """The card's fields, from every div and link in it (its own and those of cards nested in
+    it), and the cards nested in it."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
     nested = []
-    for element in card.iter("div"):
+    for element in card.iter("div", "a"):
+        if element.tag == "a":
+            take_link(raw, element)
+            continue
         names = classes(element)
         if not names:
             continue
