@@ -126,7 +126,7 @@ def test_members_only_pages_are_read_with_cookies_and_the_value_is_in_no_file(
         sessions = json.loads((out / "sessions.json").read_text())
         assert sorted(s["session_id"] for s in sessions) == ["101", "102"]
         assert f"{SESSION}/103: login required" in err
-        assert f"{SESSION}/109: redirect to another host refused" in err
+        assert f"{SESSION}/109: redirect to another site refused" in err
 
         sent = {(host.split(":")[0], path): cookies for host, path, cookies in log}
         assert f"sessionid={secret}" in sent["127.0.0.1", f"{SESSION}/101"]

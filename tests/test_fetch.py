@@ -150,12 +150,60 @@ def test_redirect_to_login_is_login_required(fetcher):
 
 
 @responses.activate
-def test_redirect_to_another_host_is_refused(fetcher):
+@pytest.mark.parametrize(
+    "location",
+    ["https://evil.example/page", "https://cdn.icml.cc/virtual/2022/session/101"],
+)
+def test_redirect_to_another_site_is_refused(fetcher, location):
     robots()
-    responses.get(PAGE, status=302, headers={"Location": "https://evil.example/page"})
-    with pytest.raises(FetchError, match="another host"):
+    responses.get(PAGE, status=302, headers={"Location": location})
+    with pytest.raises(FetchError, match=f"^redirect to another site refused: {location}$"):
         fetcher().get(PAGE)
-    assert not any("evil.example" in call.request.url for call in responses.calls)
+    assert location not in [call.request.url for call in responses.calls]
+
+
+@responses.activate
+def test_a_redirect_to_www_is_followed_under_that_hosts_robots_txt(fetcher):
+    """icml.cc and www.icml.cc are one site: the page is fetched from where it moved, and
+    that host's own robots.txt is read and obeyed first."""
+    moved = "https://www.icml.cc/virtual/2022/session/101"
+    robots()
+    responses.get(PAGE, status=301, headers={"Location": moved})
+    responses.get("https://www.icml.cc/robots.txt", body="User-agent: *\nDisallow: /private/\n")
+    responses.get(moved, body=HTML)
+    page = fetcher().get(PAGE)
+    assert (page.url, page.content) == (moved, HTML)
+    assert [call.request.url for call in responses.calls] == [
+        f"{SITE}/robots.txt",
+        PAGE,
+        "https://www.icml.cc/robots.txt",
+        moved,
+    ]
+
+
+@responses.activate
+def test_a_page_moved_to_www_is_replayed_offline_from_the_cache(fetcher):
+    moved = "https://www.icml.cc/virtual/2022/session/101"
+    robots()
+    responses.get(PAGE, status=301, headers={"Location": moved})
+    responses.get("https://www.icml.cc/robots.txt", status=404)
+    responses.get(moved, body=HTML)
+    fetcher().get(PAGE)
+    requests_made = len(responses.calls)
+    page = fetcher(offline=True).get(PAGE)
+    assert (page.url, page.content, page.from_cache) == (moved, HTML, True)
+    assert len(responses.calls) == requests_made  # nothing more went out
+
+
+@responses.activate
+def test_a_redirect_to_www_is_not_followed_where_its_robots_txt_disallows_it(fetcher):
+    moved = "https://www.icml.cc/virtual/2022/session/101"
+    robots()
+    responses.get(PAGE, status=301, headers={"Location": moved})
+    responses.get("https://www.icml.cc/robots.txt", body="User-agent: *\nDisallow: /virtual/\n")
+    with pytest.raises(RobotsDisallowed, match=r"^disallowed by https://www\.icml\.cc/robots"):
+        fetcher().get(PAGE)
+    assert moved not in [call.request.url for call in responses.calls]
 
 
 @responses.activate

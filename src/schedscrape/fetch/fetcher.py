@@ -27,6 +27,7 @@ from schedscrape.fetch.redirects import follow
 from schedscrape.fetch.retries import Retrier
 from schedscrape.fetch.robots import Robots
 from schedscrape.fetch.transport import PoliteTransport
+from schedscrape.links import same_site
 
 _LOGIN_MARKERS = ("login", "signin", "sign_in", "sign-in", "/accounts/", "/auth/")
 
@@ -104,14 +105,16 @@ class Fetcher:
         self.close()
 
     def get(self, url: str) -> Page:
-        """The page at `url`, following same-host redirects; raises FetchError on failure, or
-        CacheError when the on-disk cache fails (a full disk, a file locked for too long)."""
+        """The page at `url`, following redirects within its site (`same_site`: `icml.cc` to
+        `www.icml.cc` too, each host's robots.txt and rate obeyed); raises FetchError on
+        failure, or CacheError when the on-disk cache fails (a full disk, a file locked for too
+        long)."""
 
         def allow(target: str) -> None:
             if _is_login(target):
                 raise LoginRedirect(f"login required: redirected to {target}")
-            if urlsplit(target).netloc != urlsplit(url).netloc:
-                raise FetchError(f"redirect to another host refused: {target}")
+            if not same_site(target, url):
+                raise FetchError(f"redirect to another site refused: {target}")
 
         final_url, response = follow(url, self._get_one, allow)
         return self._page(final_url, response)
