@@ -271,6 +271,9 @@ class SiteConfig:
     feed_fault: Fault | None = None
     feed_in_utc: bool = False
     feed_moved: int | None = None  # an event the feed has an hour later than its pages
+    # The host name the site answers under (its tests resolve it to 127.0.0.1): a request
+    # for any other host name, robots.txt included, is answered 301 to the same path on it.
+    home_host: str | None = None
 
     @property
     def conference(self) -> str:
@@ -288,6 +291,7 @@ class LoggedRequest:
     time: float
     path: str
     user_agent: str
+    host: str = ""  # the Host header's name, without its port
 
 
 class FakeSite:
@@ -411,10 +415,14 @@ class FakeSite:
             disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
+                host = self.headers.get("Host", "").rsplit(":", 1)[0]
                 with site._lock:
                     site.log.append(
                         LoggedRequest(
-                            time.monotonic(), self.path, self.headers.get("User-Agent", "")
+                            time.monotonic(),
+                            self.path,
+                            self.headers.get("User-Agent", ""),
+                            host,
                         )
                     )
                     site.in_flight += 1
@@ -426,6 +434,10 @@ class FakeSite:
                     misbehaviour = fault.kind if fault is not None else None
                     secure = isinstance(self.connection, ssl.SSLSocket)
                     answer = None if misbehaviour else site._answer(self.path, secure)
+                    home = site.config.home_host
+                    if home and host != home:  # the site moved to its home host name
+                        port = site.server.server_port
+                        answer = 301, {"Location": f"http://{home}:{port}{self.path}"}, b""
                 finally:
                     # Counted until the answer is ready, not until it is sent: the client may
                     # send its next request as soon as it has read this one.

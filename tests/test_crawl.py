@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -69,7 +70,6 @@ def faulty_site():
     )
     with FakeSite(config) as site:
         yield site
-
 
 
 def test_crawl_with_faults(faulty_site, tmp_path, capsys, workers):
@@ -234,6 +234,46 @@ def test_robots_txt_that_redirects(tmp_path, monkeypatch, workers, target):
         assert written == []
         message = f"robots.txt redirects to another site ({elsewhere}); not crawling"
         assert errors == dict.fromkeys(urls, message)
+
+
+def test_a_site_moved_to_www_is_crawled_there(tmp_path, monkeypatch, workers):
+    """The entry page answers 301 to the same path on www.: the crawl follows it (a redirect
+    within the site), reads www.'s own robots.txt, and fetches every page from there."""
+    resolve = socket.getaddrinfo
+
+    def resolve_site(host, *args, **kwargs):  # inherited by forked workers
+        return resolve(
+            "127.0.0.1" if host in ("icml.test", "www.icml.test") else host, *args, **kwargs
+        )
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve_site)
+    config = SiteConfig(
+        robots="User-agent: *\nDisallow: /virtual/2022/session/105\n", home_host="www.icml.test"
+    )
+    with FakeSite(config) as site:
+        port = site.server.server_port
+        assert run_crawl(tmp_path, f"http://icml.test:{port}/virtual/2022/calendar") == 1
+        asked = [(entry.host, entry.path) for entry in site.log]
+    out = tmp_path / "out"
+    sessions = json.loads((out / "sessions.json").read_text(encoding="utf-8"))
+    assert sorted(s["session_id"] for s in sessions) == ["101", "102", "103", "104"]
+    talks = json.loads((out / "talks.json").read_text(encoding="utf-8"))
+    assert {t["url"].rsplit("/", 1)[0] for t in talks} == {
+        f"http://www.icml.test:{port}/virtual/2022/poster"
+    }
+    (error,) = map(json.loads, (out / "errors.jsonl").read_text().splitlines())
+    assert error["message"] == f"disallowed by http://www.icml.test:{port}/robots.txt"
+    # Only robots.txt and the entry page were asked of icml.test; www.'s robots.txt was read
+    # before anything else there, and the page it disallows was never asked.
+    assert {path for host, path in asked if host == "icml.test"} == {
+        "/robots.txt",
+        "/virtual/2022/calendar",
+    }
+    on_www = [path for host, path in asked if host == "www.icml.test"]
+    assert on_www[0] == "/robots.txt"
+    assert sorted(p for p in on_www if "/session/" in p) == [
+        f"/virtual/2022/session/{sid}" for sid in (101, 102, 103, 104)
+    ]
 
 
 def test_bad_certificate_drips_and_good_hosts_in_one_run(tmp_path, monkeypatch, capsys, workers):
