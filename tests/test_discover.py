@@ -62,6 +62,32 @@ def test_session_links_of_the_same_conference_year_only():
     ]
 
 
+def test_a_page_that_moved_to_www_keeps_its_links_to_the_bare_host():
+    """The entry page came from www. (after a redirect): links to the bare host are the same
+    site, kept as addresses on www. (where they would redirect), once each."""
+    moved = "https://www.icml.cc/virtual/2022/calendar"
+    assert session_links(CALENDAR, moved) == [
+        "https://www.icml.cc/virtual/2022/session/20119",
+        "https://www.icml.cc/virtual/2022/session/20120",
+        "https://www.icml.cc/virtual/2022/session/20121",
+    ]
+    bare_and_www = (
+        b'<a href="https://icml.cc/virtual/2022/session/1">bare</a>'
+        b'<a href="/virtual/2022/session/1">relative</a>'
+        b'<a href="http://icml.cc:80/virtual/2022/session/2">http, a port</a>'
+        b'<a href="https://cdn.icml.cc/virtual/2022/session/3">another site</a>'
+    )
+    assert session_links(bare_and_www, moved) == [
+        "https://www.icml.cc/virtual/2022/session/1",
+        "https://www.icml.cc/virtual/2022/session/2",
+    ]
+    events = ["https://icml.cc/virtual/2026/oral/1", "https://www.icml.cc/virtual/2026/oral/2"]
+    assert detail_pages(events, "https://www.icml.cc/virtual/2026/events/oral") == [
+        "https://www.icml.cc/virtual/2026/oral/1",
+        "https://www.icml.cc/virtual/2026/oral/2",
+    ]
+
+
 def test_multi_venue_calendar_and_empty_pages():
     links = session_links(
         CALENDAR.replace(b"2022", b"2025"), "https://icml.cc/virtual/2025/loc/vancouver/calendar"

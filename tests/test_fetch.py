@@ -182,6 +182,24 @@ def test_a_redirect_to_www_is_followed_under_that_hosts_robots_txt(fetcher):
 
 
 @responses.activate
+def test_a_www_robots_txt_that_fails_is_asked_once_not_for_every_page(fetcher):
+    """www. is reached only through redirects, so it is not loaded ahead of its pages: its
+    robots.txt failing must fail each page at once, not be asked again for each."""
+    robots()
+    responses.get("https://www.icml.cc/robots.txt", body="down", status=503)
+    pages = [f"{SITE}/virtual/2022/session/{sid}" for sid in (101, 102, 103)]
+    for page in pages:
+        responses.get(page, status=301, headers={"Location": page.replace(SITE, "https://www.icml.cc")})
+    client = fetcher(retries=2)
+    for page in pages:
+        with pytest.raises(RobotsDisallowed) as raised:
+            client.get(page)
+        assert str(raised.value) == "robots.txt answered HTTP 503; not crawling"
+    asked = [call.request.url for call in responses.calls]
+    assert asked.count("https://www.icml.cc/robots.txt") == 3  # once, with its 2 retries
+
+
+@responses.activate
 def test_a_page_moved_to_www_is_replayed_offline_from_the_cache(fetcher):
     moved = "https://www.icml.cc/virtual/2022/session/101"
     robots()

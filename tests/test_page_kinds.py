@@ -242,6 +242,36 @@ def test_pre_2020_schedule_cards_give_their_links():
     assert page.talks[0].title == "Value Iteration Networks at γ-Scale"
 
 
+def test_a_card_nested_in_a_schedule_card_keeps_its_fields_and_links_to_itself():
+    nested = (
+        b'<div class="maincard" id="maincard_999"><div class="maincardType">Poster</div>'
+        b'<div class="maincardBody">Nested</div><a class="href_PDF" href="/nested.pdf">PDF</a>'
+        b'<div class="maincard" id="maincard_998"><div class="maincardBody">Deeper</div></div>'
+        b'</div><a class="href_PDF" href="/outer.pdf">PDF</a>'
+    )
+    marker = b'</div>\n<div onclick="showDetail(1002)"'
+    page = parse_page(SCHEDULE.replace(marker, nested + marker, 1))
+    events = {event.event_id: event for event in page.events}
+    assert sorted(events) == ["1001", "1002", "1003", "998", "999"]
+    outer, inner = events["1001"], events["999"]
+    assert (outer.title, outer.event_type) == ("Value Iteration Networks at γ-Scale", "Oral")
+    assert outer.paper_url == "https://nips.cc/outer.pdf"
+    assert (inner.title, inner.paper_url) == ("Nested", "https://nips.cc/nested.pdf")
+    assert events["998"].title == "Deeper"
+
+
+def test_a_link_in_a_schedule_cards_title_counts_by_its_address_only():
+    titled = (
+        b'<div class="maincardBody"><a href="/Conferences/2016/Schedule?showEvent=77">Poster '
+        b'Spotlights on paper reviews</a> <a href="https://openreview.net/forum?id=B1x">'
+        b"forum</a></div>"
+    )
+    marker = b'</div>\n<div onclick="showDetail(1002)"'
+    event = parse_page(SCHEDULE.replace(marker, titled + marker, 1)).events[0]
+    assert (event.poster_url, event.paper_url) == (None, None)  # words of a title, not a button
+    assert event.openreview_url == "https://openreview.net/forum?id=B1x"
+
+
 def test_list_ids_keep_sites_and_filters_apart():
     ids = {
         parse_page(EVENTS_LIST, url=url).session.session_id

@@ -2,9 +2,9 @@
 
 Calendar markup varies by year (`div.oral-session`, `div.eventsession`, day blocks, ...), so
 this matches the links themselves: session pages, `/virtual/<year>/session/<id>`, on the same
-host. A page that links none (the 2026 redesign) is crawled through the year's events lists
-instead, `/virtual/<year>/events/<kind>`. Other years, other hosts and everything else are
-never followed.
+site (`icml.cc` and `www.icml.cc` are one). A page that links none (the 2026 redesign) is
+crawled through the year's events lists instead, `/virtual/<year>/events/<kind>`. Other years,
+other sites and everything else are never followed.
 
 The same page says where the conference-year's JSON feed would be
 (`/static/virtual/data/<conf>-<year>-orals-posters.json`, MARKUP.md): the address the page
@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from schedscrape.errors import ScheduleError
+from schedscrape.links import same_site
 from schedscrape.parse.conferences import (
     CONFERENCE_HOSTS,
     canonical_name,
@@ -141,7 +142,7 @@ def _feed_path(year: str) -> re.Pattern[str]:
 
 def detail_pages(event_urls: list[str | None], page_url: str) -> list[str]:
     """The event detail pages among a page's event links (`/virtual/<year>/poster/<id>`,
-    `/virtual/<year>/<id>`): same host, same conference-year, de-duplicated, in order."""
+    `/virtual/<year>/<id>`): same site, same conference-year, de-duplicated, in order."""
     year = _YEAR_IN_URL.search(urlsplit(page_url).path)
     if year is None:
         return []
@@ -158,18 +159,19 @@ def _year_of(page_url: str) -> str:
 
 def _links(hrefs: list[str], page_url: str, wanted: re.Pattern[str]) -> list[str]:
     """The absolute URLs of `hrefs` (relative to the page) whose paths `wanted` matches, on
-    the page's own host; without query or fragment, de-duplicated, in page order."""
-    host = urlsplit(page_url).netloc
+    the page's own site (`same_site`), made addresses on the page's own host: a page that
+    moved to `www.` may still link the bare host, which would only redirect there. Without
+    query or fragment, de-duplicated, in page order."""
+    page = urlsplit(page_url)
     links: dict[str, None] = {}
     for href in hrefs:
         try:
-            parts = urlsplit(urljoin(page_url, href.strip()))
+            url = urljoin(page_url, href.strip())
+            parts = urlsplit(url)
+            on_site = same_site(url, page_url)
         except ValueError:  # "http://[oops": not an address at all
             continue
-        if (
-            parts.netloc == host
-            and parts.scheme in ("http", "https")
-            and wanted.fullmatch(parts.path)
-        ):
-            links[urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))] = None
+        if on_site and wanted.fullmatch(parts.path):
+            where = parts if parts.netloc == page.netloc else page
+            links[urlunsplit((where.scheme, where.netloc, parts.path.rstrip("/"), "", ""))] = None
     return list(links)

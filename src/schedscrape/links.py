@@ -59,5 +59,10 @@ def same_site(url: str, other: str) -> bool:
     )
 
 
+def site_of(netloc: str) -> str:
+    """A host and port as the key of their site: `www.icml.cc:443` -> `icml.cc:443`."""
+    return netloc.lower().removeprefix("www.")
+
+
 def _site(host: str | None) -> str:
     return (host or "").rstrip(".").removeprefix("www.")

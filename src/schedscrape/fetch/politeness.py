@@ -12,6 +12,8 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
+from schedscrape.links import site_of
+
 PROJECT_URL = "https://github.com/schedscrape/schedscrape"
 
 
@@ -43,7 +45,10 @@ class RequestGate(ABC):
 
     @contextlib.contextmanager
     def request(self, host: str) -> Iterator[None]:
-        """Hold an in-flight place for the request while it is on the wire."""
+        """Hold an in-flight place for the request while it is on the wire. One schedule per
+        site (`site_of`): `icml.cc` and `www.icml.cc`, which redirect to each other, are one
+        server's names."""
+        host = site_of(host)
         while True:
             self._in_flight.acquire()
             with self._lock:
@@ -64,6 +69,7 @@ class RequestGate(ABC):
 
     def slow_down(self, host: str, interval: float) -> None:
         """A host asked for more room (robots.txt Crawl-delay), from its next request on."""
+        host = site_of(host)
         with self._lock:
             next_free, current = self._schedule(host)
             if interval > current:

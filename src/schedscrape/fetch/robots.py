@@ -30,16 +30,26 @@ class Robots:
         self._limiter = limiter
         self._rules: dict[str, Protego | None] = {}
         self._text: dict[str, str | None] = {}
+        # Why a host's robots.txt could not be read: asked once, not again for each page (a
+        # host reached only through redirects is not loaded ahead of its pages).
+        self._unreadable: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def text(self, url: str) -> str | None:
-        """The robots.txt of `url`'s host (None: the site has none), fetched once per host."""
-        parts = urlsplit(url)
+        """The robots.txt of `url`'s host (None: the site has none), fetched once per host;
+        RobotsDisallowed, every time, if it could not be read."""
+        host = urlsplit(url).netloc
         with self._lock:
-            if parts.netloc not in self._text:
-                text = self._load(f"{parts.scheme}://{parts.netloc}/robots.txt")
-                self._install(parts.netloc, text)
-            return self._text[parts.netloc]
+            if host in self._unreadable:
+                raise RobotsDisallowed(self._unreadable[host])
+            if host not in self._text:
+                try:
+                    text = self._load(f"{urlsplit(url).scheme}://{host}/robots.txt")
+                except RobotsDisallowed as exc:
+                    self._unreadable[host] = str(exc)
+                    raise
+                self._install(host, text)
+            return self._text[host]
 
     def preload(self, host: str, text: str | None) -> None:
         """Use robots.txt rules already fetched elsewhere (by the parent of a worker process)."""

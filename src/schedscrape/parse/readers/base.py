@@ -74,14 +74,20 @@ def div_card_reader(
     return HtmlReader(kind, (card_class.encode(),), recognises, read)
 
 
-def take_link(card: RawCard, link: etree._Element) -> None:
+def take_link(card: RawCard, link: etree._Element, labelled: bool = True) -> None:
     """Fill the card's OpenReview, paper, poster or project link from a link in it, by its
     address, title, text and classes (`a.href_PDF` is the paper, `a.href_Poster` the poster),
-    unless the card has that link already. Anchors and `javascript:` links are not links."""
+    unless the card has that link already. Anchors and `javascript:` links are not links. A
+    link that is not `labelled` (one in a title's text, whose words say nothing of where it
+    goes) counts by its address only: an OpenReview forum."""
     href = page_link(link.get("href"))
     if not href or href.startswith("#"):
         return
-    label = " ".join([link.get("title") or "", inline_text(link) or "", *classes(link)])
+    label = (
+        " ".join([link.get("title") or "", inline_text(link) or "", *classes(link)])
+        if labelled
+        else ""
+    )
     name = link_field(label.replace("href_PDF", "paper").replace("href_Poster", "poster"), href)
     if name and getattr(card, name) is None:
         setattr(card, name, href)

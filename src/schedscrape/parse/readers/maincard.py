@@ -15,22 +15,25 @@ from schedscrape.parse.raw import RawCard
 from schedscrape.parse.readers.base import div_card_reader, take_link
 
 _CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
+_FIELDS = frozenset(_CLASSES[1:])
 
 
 def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
-    """The card's fields, from every div and link in it (its own and those of cards nested in
-    it), and the cards nested in it."""
+    """The card's fields, from its own divs and links, and the cards nested in it (at any
+    depth: each is read on its own)."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
-    nested = []
+    nested: list[etree._Element] = []
     for element in card.iter("div", "a"):
+        within = _within(element, card, classes) if nested or element.tag == "a" else None
         if element.tag == "a":
-            take_link(raw, element)
+            if within != "nested card":  # a link in a field's text counts by its address only
+                take_link(raw, element, labelled=within is None)
             continue
         names = classes(element)
-        if not names:
-            continue
-        if "maincard" in names and element is not card:  # a card nested in this one
+        if "maincard" in names and element is not card:
             nested.append(element)
+        if not names or within == "nested card":
+            continue
         if "maincardType" in names:
             raw.event_type = inline_text(element)
         elif "maincardHeader" in names and raw.time is None:
@@ -42,6 +45,20 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
         elif "maincardFooter" in names:
             raw.authors = inline_text(element)
     return raw, nested
+
+
+def _within(element: etree._Element, card: etree._Element, classes: ClassNames) -> str | None:
+    """What of the card's holds `element`: a card nested in it, one of its fields, or neither
+    (None). Asked only of links, and of elements after a nested card: both are rare."""
+    for ancestor in element.iterancestors("div"):
+        if ancestor is card:
+            return None
+        names = classes(ancestor)
+        if "maincard" in names:
+            return "nested card"
+        if names & _FIELDS:
+            return "field"
+    return None
 
 
 READER = div_card_reader("schedule", "maincard", _CLASSES, _card)
