@@ -260,6 +260,46 @@ def test_a_card_nested_in_a_schedule_card_keeps_its_fields_and_links_to_itself()
     assert events["998"].title == "Deeper"
 
 
+@pytest.mark.parametrize(
+    ("page", "before", "nested"),
+    [
+        (
+            LIST_PAGE,
+            b'    </div>\n    <div class="displaycards touchup-date" id="event-70702">',
+            b'<div class="displaycards" id="event-999"><a class="small-title" href="/virtual/'
+            b'2023/poster/999">Inner</a><div class="author-str">Ada Inner</div>'
+            b'<div class="touchup-date-div">Wed 13 Dec 10:45 AM CET</div>'
+            b'<div class="displaycards" id="event-998"><a class="small-title" '
+            b'href="/virtual/2023/poster/998">Deeper</a></div></div>\n',
+        ),
+        (
+            EVENTS_LIST,
+            b'        </div>\n        <div class="event-card touchup-date" id="event-61002"',
+            b'<div class="event-card" data-event-id="999"><h3 class="event-title"><a href="/'
+            b'virtual/2026/oral/999">Inner</a></h3><div class="event-speakers">Ada Inner</div>'
+            b'<span class="touchup-time">Jul 9, 1:00 PM - 2:00 PM</span>'
+            b'<div class="event-card" data-event-id="998"><h3 class="event-title"><a href="/'
+            b'virtual/2026/oral/998">Deeper</a></h3></div></div>\n',
+        ),
+    ],
+    ids=["list page", "events list"],
+)
+def test_a_card_nested_in_a_list_card_keeps_its_fields_to_itself(page, before, nested):
+    """Cards nested at the end of a card (after its own fields) are read on their own, at
+    every depth, and none of their fields replace the outer card's."""
+    plain = {talk.event_id: talk for talk in parse_page(page).talks}
+    assert before in page
+    talks = {
+        talk.event_id: talk for talk in parse_page(page.replace(before, nested + before, 1)).talks
+    }
+    outer = next(iter(plain))
+    assert sorted(talks) == sorted([*plain, "999", "998"])
+    mine = ("title", "authors", "time_raw", "event_type", "abstract", "room")
+    assert [getattr(talks[outer], f) for f in mine] == [getattr(plain[outer], f) for f in mine]
+    assert (talks["999"].title, talks["999"].authors) == ("Inner", ["Ada Inner"])
+    assert talks["998"].title == "Deeper"
+
+
 def test_a_link_in_a_schedule_cards_title_counts_by_its_address_only():
     titled = (
         b'<div class="maincardBody"><a href="/Conferences/2016/Schedule?showEvent=77">Poster '

@@ -49,6 +49,20 @@ def read_cards(
     return cards
 
 
+def in_nested_card(
+    element: etree._Element, card: etree._Element, nested: list[etree._Element]
+) -> bool:
+    """Whether `element`, found on the walk of `card`, lies in one of the cards nested in it
+    (each read on its own, so its fields are not the outer card's). Asked only once a nested
+    card has been found: rare, so the walk up costs nothing on real pages."""
+    for ancestor in element.iterancestors():
+        if ancestor is card:
+            return False
+        if any(ancestor is inner for inner in nested):
+            return True
+    return False
+
+
 def div_card_reader(
     kind: str,
     card_class: str,

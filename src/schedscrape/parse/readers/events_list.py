@@ -20,7 +20,7 @@ from schedscrape.parse.htmltree import (
     outer_cards,
 )
 from schedscrape.parse.raw import RawCard, RawPage
-from schedscrape.parse.readers.base import HtmlReader, read_cards
+from schedscrape.parse.readers.base import HtmlReader, in_nested_card, read_cards
 
 _NUMBER = re.compile(r"\d[\d,]*")
 
@@ -69,15 +69,19 @@ def read(root: etree._Element, data: bytes) -> RawPage:
 
 
 def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
-    """The card's fields, from every element in it (cards nested in it included), and the
-    cards nested in it."""
+    """The card's fields, from its own elements, and the cards nested in it (at any depth:
+    each is read on its own)."""
     element_id = card.get("id") or ""
     raw = RawCard(
         event_id=card.get("data-event-id") or element_id.removeprefix("event-") or None,
         event_type=card.get("data-event-type"),
     )
-    nested = []
+    nested: list[etree._Element] = []
     for element in card.iter("a", "div", "span"):
+        if nested and in_nested_card(element, card, nested):
+            if element.tag == "div" and _is_card(element, classes(element)):  # deeper still
+                nested.append(element)
+            continue
         if element.tag == "a":
             if raw.href is None and _in_title(element, classes):
                 raw.title, raw.href = inline_text(element), element.get("href")

@@ -17,7 +17,7 @@ from schedscrape.parse.htmltree import (
     split_board,
 )
 from schedscrape.parse.raw import RawCard
-from schedscrape.parse.readers.base import div_card_reader
+from schedscrape.parse.readers.base import div_card_reader, in_nested_card
 
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
 _CLASSES = (
@@ -31,13 +31,17 @@ _CLASSES = (
 
 
 def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
-    """The card's fields, from every element in it (cards nested in it included), and the
-    cards nested in it."""
+    """The card's fields, from its own elements, and the cards nested in it (at any depth:
+    each is read on its own)."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("event-") or None)
-    nested = []
+    nested: list[etree._Element] = []
     for element in card.iter("a", "div", "p"):
         names = classes(element)
         tag = element.tag
+        if nested and in_nested_card(element, card, nested):
+            if "displaycards" in names and tag == "div":  # nested deeper still
+                nested.append(element)
+            continue
         if "displaycards" in names and tag == "div" and element is not card:  # nested card
             nested.append(element)
         if tag == "a" and "small-title" in names and raw.href is None:

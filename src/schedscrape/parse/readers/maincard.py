@@ -12,7 +12,7 @@ from lxml import etree
 
 from schedscrape.parse.htmltree import ClassNames, inline_text, split_board
 from schedscrape.parse.raw import RawCard
-from schedscrape.parse.readers.base import div_card_reader, take_link
+from schedscrape.parse.readers.base import div_card_reader, in_nested_card, take_link
 
 _CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
 _FIELDS = frozenset(_CLASSES[1:])
@@ -24,16 +24,18 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
     nested: list[etree._Element] = []
     for element in card.iter("div", "a"):
-        within = _within(element, card, classes) if nested or element.tag == "a" else None
-        if element.tag == "a":
-            if within != "nested card":  # a link in a field's text counts by its address only
-                take_link(raw, element, labelled=within is None)
+        if nested and in_nested_card(element, card, nested):
+            if element.tag == "div" and "maincard" in classes(element):  # deeper still
+                nested.append(element)
+            continue
+        if element.tag == "a":  # a link in a field's text counts by its address only
+            take_link(raw, element, labelled=not _in_field(element, card, classes))
             continue
         names = classes(element)
-        if "maincard" in names and element is not card:
-            nested.append(element)
-        if not names or within == "nested card":
+        if not names:
             continue
+        if "maincard" in names and element is not card:  # a card nested in this one
+            nested.append(element)
         if "maincardType" in names:
             raw.event_type = inline_text(element)
         elif "maincardHeader" in names and raw.time is None:
@@ -47,18 +49,14 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     return raw, nested
 
 
-def _within(element: etree._Element, card: etree._Element, classes: ClassNames) -> str | None:
-    """What of the card's holds `element`: a card nested in it, one of its fields, or neither
-    (None). Asked only of links, and of elements after a nested card: both are rare."""
-    for ancestor in element.iterancestors("div"):
+def _in_field(link: etree._Element, card: etree._Element, classes: ClassNames) -> bool:
+    """Whether a link lies in one of the card's fields (its title, say), not among its buttons."""
+    for ancestor in link.iterancestors("div"):
         if ancestor is card:
-            return None
-        names = classes(ancestor)
-        if "maincard" in names:
-            return "nested card"
-        if names & _FIELDS:
-            return "field"
-    return None
+            return False
+        if classes(ancestor) & _FIELDS:
+            return True
+    return False
 
 
 READER = div_card_reader("schedule", "maincard", _CLASSES, _card)
