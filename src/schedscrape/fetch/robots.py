@@ -38,13 +38,14 @@ class Robots:
     def text(self, url: str) -> str | None:
         """The robots.txt of `url`'s host (None: the site has none), fetched once per host;
         RobotsDisallowed, every time, if it could not be read."""
-        host = urlsplit(url).netloc
+        parts = urlsplit(url)
+        host = parts.netloc
         with self._lock:
             if host in self._unreadable:
                 raise RobotsDisallowed(self._unreadable[host])
             if host not in self._text:
                 try:
-                    text = self._load(f"{urlsplit(url).scheme}://{host}/robots.txt")
+                    text = self._load(f"{parts.scheme}://{host}/robots.txt")
                 except RobotsDisallowed as exc:
                     self._unreadable[host] = str(exc)
                     raise

@@ -513,8 +513,8 @@ def _year(
         if candidate:
             return candidate, origin
     # Each distinct slot once: a list of thousands of cards prints a few dozen.
-    printed = dict.fromkeys(t for t in (page.time, *(c.time for c in page.cards)) if t)
-    slots = list(dict.fromkeys(map(normalize_space, printed)))
+    as_printed = dict.fromkeys(t for t in (page.time, *(c.time for c in page.cards)) if t)
+    slots = list(dict.fromkeys(map(normalize_space, as_printed)))
     for slot in slots:
         if printed := explicit_year(slot):
             return printed, f"as printed in {slot!r}"

@@ -50,15 +50,15 @@ def read_cards(
 
 
 def in_nested_card(
-    element: etree._Element, card: etree._Element, nested: list[etree._Element]
+    element: etree._Element, card: etree._Element, is_card: Callable[[etree._Element], bool]
 ) -> bool:
-    """Whether `element`, found on the walk of `card`, lies in one of the cards nested in it
-    (each read on its own, so its fields are not the outer card's). Asked only once a nested
-    card has been found: rare, so the walk up costs nothing on real pages."""
+    """Whether `element`, found on the walk of `card`, lies in a card nested in it (each is
+    read on its own, so its fields are not the outer card's). Asked only once a nested card
+    has been found: rare on real pages, and a walk up a few levels on hostile ones."""
     for ancestor in element.iterancestors():
         if ancestor is card:
             return False
-        if any(ancestor is inner for inner in nested):
+        if is_card(ancestor):
             return True
     return False
 

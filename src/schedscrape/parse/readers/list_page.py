@@ -38,12 +38,10 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     for element in card.iter("a", "div", "p"):
         names = classes(element)
         tag = element.tag
-        if nested and in_nested_card(element, card, nested):
-            if "displaycards" in names and tag == "div":  # nested deeper still
-                nested.append(element)
-            continue
         if "displaycards" in names and tag == "div" and element is not card:  # nested card
-            nested.append(element)
+            nested.append(element)  # at any depth
+        if nested and in_nested_card(element, card, lambda node: _is_card(node, classes)):
+            continue
         if tag == "a" and "small-title" in names and raw.href is None:
             raw.title, raw.href = inline_text(element), element.get("href")
         elif "type_display_name_virtual_card" in names:
@@ -60,6 +58,10 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
                 raw.room, raw.poster_position = split_board(bracketed.group(1))
     raw.event_id = raw.event_id if (raw.event_id or "").isdigit() else event_id_of(raw.href)
     return raw, nested
+
+
+def _is_card(element: etree._Element, classes: ClassNames) -> bool:
+    return element.tag == "div" and "displaycards" in classes(element)
 
 
 READER = div_card_reader("list page", "displaycards", _CLASSES, _card)

@@ -24,8 +24,8 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
     nested: list[etree._Element] = []
     for element in card.iter("div", "a"):
-        if nested and in_nested_card(element, card, nested):
-            if element.tag == "div" and "maincard" in classes(element):  # deeper still
+        if nested and in_nested_card(element, card, lambda node: _is_card(node, classes)):
+            if _is_card(element, classes):  # deeper still
                 nested.append(element)
             continue
         if element.tag == "a":  # a link in a field's text counts by its address only
@@ -47,6 +47,10 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
         elif "maincardFooter" in names:
             raw.authors = inline_text(element)
     return raw, nested
+
+
+def _is_card(element: etree._Element, classes: ClassNames) -> bool:
+    return element.tag == "div" and "maincard" in classes(element)
 
 
 def _in_field(link: etree._Element, card: etree._Element, classes: ClassNames) -> bool:
