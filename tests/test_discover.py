@@ -81,6 +81,14 @@ def test_a_page_that_moved_to_www_keeps_its_links_to_the_bare_host():
         "https://www.icml.cc/virtual/2022/session/1",
         "https://www.icml.cc/virtual/2022/session/2",
     ]
+    both = (  # one session, on both names and both schemes: fetched once, over https
+        b'<a href="https://icml.cc/virtual/2022/session/7">a</a>'
+        b'<a href="http://www.icml.cc/virtual/2022/session/7">b</a>'
+    )
+    assert session_links(both, moved) == ["https://www.icml.cc/virtual/2022/session/7"]
+    assert session_links(both, moved.replace("https", "http")) == [
+        "https://www.icml.cc/virtual/2022/session/7"  # an https link is never made http
+    ]
     events = ["https://icml.cc/virtual/2026/oral/1", "https://www.icml.cc/virtual/2026/oral/2"]
     assert detail_pages(events, "https://www.icml.cc/virtual/2026/events/oral") == [
         "https://www.icml.cc/virtual/2026/oral/1",

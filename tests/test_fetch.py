@@ -189,7 +189,9 @@ def test_a_www_robots_txt_that_fails_is_asked_once_not_for_every_page(fetcher):
     responses.get("https://www.icml.cc/robots.txt", body="down", status=503)
     pages = [f"{SITE}/virtual/2022/session/{sid}" for sid in (101, 102, 103)]
     for page in pages:
-        responses.get(page, status=301, headers={"Location": page.replace(SITE, "https://www.icml.cc")})
+        responses.get(
+            page, status=301, headers={"Location": page.replace(SITE, "https://www.icml.cc")}
+        )
     client = fetcher(retries=2)
     for page in pages:
         with pytest.raises(RobotsDisallowed) as raised:
@@ -197,6 +199,22 @@ def test_a_www_robots_txt_that_fails_is_asked_once_not_for_every_page(fetcher):
         assert str(raised.value) == "robots.txt answered HTTP 503; not crawling"
     asked = [call.request.url for call in responses.calls]
     assert asked.count("https://www.icml.cc/robots.txt") == 3  # once, with its 2 retries
+
+
+@responses.activate
+def test_rules_read_elsewhere_win_over_a_robots_txt_that_failed_here(fetcher):
+    """A worker process failed to read www.'s robots.txt (a 503 after a redirect); the parent
+    read it fine later and passes it down: the worker uses it from then on."""
+    robots()
+    responses.get("https://www.icml.cc/robots.txt", body="down", status=503)
+    client = fetcher()
+    moved = "https://www.icml.cc/virtual/2022/session/101"
+    with pytest.raises(RobotsDisallowed, match="answered HTTP 503"):
+        client.check_robots(moved)
+    client.preload_robots("www.icml.cc", "User-agent: *\nDisallow: /private/\n")
+    client.check_robots(moved)  # allowed now
+    with pytest.raises(RobotsDisallowed, match=r"^disallowed by https://www\.icml\.cc/robots\.txt$"):
+        client.check_robots("https://www.icml.cc/private/1")
 
 
 @responses.activate

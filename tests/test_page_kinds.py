@@ -13,6 +13,7 @@ from schedscrape import load, parse_page
 from schedscrape.cli import main
 from schedscrape.errors import NotASessionPage, PageError, TruncatedPage
 from schedscrape.parse.readers import READERS
+from schedscrape.parse.readers.base import CARD_DEPTH
 from tests.conftest import EDGE, FIXTURES, SESSIONS, SHARED
 
 PAGES = FIXTURES / "pages"
@@ -310,6 +311,23 @@ def test_a_link_in_a_schedule_cards_title_counts_by_its_address_only():
     event = parse_page(SCHEDULE.replace(marker, titled + marker, 1)).events[0]
     assert (event.poster_url, event.paper_url) == (None, None)  # words of a title, not a button
     assert event.openreview_url == "https://openreview.net/forum?id=B1x"
+
+
+def test_a_link_deeper_in_a_schedule_card_than_any_button_counts_by_its_address_only():
+    """Buttons sit a few levels into a card. A link CARD_DEPTH levels down or more is not
+    taken for one: hostile markup hundreds of levels deep would cost a walk up all of them
+    for each of its links."""
+    deep = (
+        b"<div>" * CARD_DEPTH
+        + b'<a class="href_PDF" href="/deep.pdf">PDF</a>'
+        + b'<a href="https://openreview.net/forum?id=D33p">forum</a>'
+        + b"</div>" * CARD_DEPTH
+    )
+    marker = b'</div>\n<div onclick="showDetail(1002)"'
+    event = parse_page(SCHEDULE.replace(marker, deep + marker, 1)).events[0]
+    assert (event.paper_url, event.openreview_url) == (None, "https://openreview.net/forum?id=D33p")
+    shallow = SCHEDULE.replace(marker, deep.replace(b"<div>" * 2, b"", 1) + marker, 1)
+    assert parse_page(shallow).events[0].paper_url == "https://nips.cc/deep.pdf"
 
 
 def test_list_ids_keep_sites_and_filters_apart():

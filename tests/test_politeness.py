@@ -8,6 +8,7 @@ import time
 import pytest
 
 from schedscrape.fetch import RateLimiter, SharedRateLimiter
+from schedscrape.links import same_site, site_of
 
 
 @pytest.fixture(params=["threads", "processes"])
@@ -40,6 +41,23 @@ def test_each_host_keeps_its_own_schedule(make_limiter):
     times = sent_at(make_limiter(0.2, 4), ["a", "b"] * 3)
     for host in "ab":
         assert [round(t, 1) for t in times[host]] == [0.0, 0.2, 0.4]  # not 0.0 ... 1.0
+
+
+def test_the_names_of_one_site_share_its_schedule(make_limiter):
+    """Redirects are followed within a site (`same_site`), so every name of it waits its turn
+    in one schedule; another port is another server."""
+    names = ["icml.cc", "www.icml.cc", "WWW.icml.cc:443", "icml.cc.", "user@www.icml.cc:80"]
+    assert all(same_site(f"https://{name}/", "https://icml.cc/") for name in names)
+    assert {site_of(name) for name in names} == {"icml.cc"}
+    assert site_of("127.0.0.1:8001") != site_of("127.0.0.1:8002")
+    times = sent_at(make_limiter(0.2, 5), names)
+    assert sorted(round(t, 1) for found in times.values() for t in found) == [
+        0.0,
+        0.2,
+        0.4,
+        0.6,
+        0.8,
+    ]
 
 
 def test_a_host_waited_for_holds_no_place_in_flight(make_limiter):

@@ -159,11 +159,12 @@ def _year_of(page_url: str) -> str:
 
 def _links(hrefs: list[str], page_url: str, wanted: re.Pattern[str]) -> list[str]:
     """The absolute URLs of `hrefs` (relative to the page) whose paths `wanted` matches, on
-    the page's own site (`same_site`), made addresses on the page's own host: a page that
-    moved to `www.` may still link the bare host, which would only redirect there. Without
-    query or fragment, de-duplicated, in page order."""
+    the page's own site (`same_site`), made addresses on the page's own host, over https if
+    the link or the page is: a page that moved to `www.` may still link the bare host, which
+    would only redirect there, and one page linked on both names or schemes is fetched once.
+    Without query or fragment, de-duplicated, in page order."""
     page = urlsplit(page_url)
-    links: dict[str, None] = {}
+    secure: dict[str, bool] = {}  # each path found, in page order: whether it is https anywhere
     for href in hrefs:
         try:
             url = urljoin(page_url, href.strip())
@@ -172,6 +173,9 @@ def _links(hrefs: list[str], page_url: str, wanted: re.Pattern[str]) -> list[str
         except ValueError:  # "http://[oops": not an address at all
             continue
         if on_site and wanted.fullmatch(parts.path):
-            where = parts if parts.netloc == page.netloc else page
-            links[urlunsplit((where.scheme, where.netloc, parts.path.rstrip("/"), "", ""))] = None
-    return list(links)
+            path = parts.path.rstrip("/")
+            secure[path] = secure.get(path, False) or "https" in (parts.scheme, page.scheme)
+    return [
+        urlunsplit(("https" if https else "http", page.netloc, path, "", ""))
+        for path, https in secure.items()
+    ]

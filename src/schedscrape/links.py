@@ -60,8 +60,16 @@ def same_site(url: str, other: str) -> bool:
 
 
 def site_of(netloc: str) -> str:
-    """A host and port as the key of their site: `www.icml.cc:443` -> `icml.cc:443`."""
-    return netloc.lower().removeprefix("www.")
+    """The key of a host's site, as `same_site` tells sites apart, but keeping a port other
+    than http's and https's own (another server): `user@WWW.icml.cc.:443` -> `icml.cc`,
+    `127.0.0.1:8001` -> `127.0.0.1:8001`."""
+    try:
+        parts = urlsplit(f"//{netloc}")
+        port = parts.port
+    except ValueError:  # a port that is no number: the name as it stands
+        return netloc.lower()
+    site = _site(parts.hostname)
+    return site if port in (None, 80, 443) else f"{site}:{port}"
 
 
 def _site(host: str | None) -> str:

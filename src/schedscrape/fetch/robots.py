@@ -55,6 +55,7 @@ class Robots:
     def preload(self, host: str, text: str | None) -> None:
         """Use robots.txt rules already fetched elsewhere (by the parent of a worker process)."""
         with self._lock:
+            self._unreadable.pop(host, None)  # rules read elsewhere win over a failure here
             if host not in self._text:
                 self._install(host, text)
 

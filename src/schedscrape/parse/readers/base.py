@@ -7,6 +7,7 @@ a second tree, however big it is."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,18 +50,25 @@ def read_cards(
     return cards
 
 
+# How far up from an element a card reader looks for its card (or a field holding it): deeper
+# than any real card's markup (three or four levels). Beyond it, an element counts as not the
+# card's own: hostile markup hundreds of levels deep would otherwise cost a walk up all of
+# them for every element in it.
+CARD_DEPTH = 8
+
+
 def in_nested_card(
     element: etree._Element, card: etree._Element, is_card: Callable[[etree._Element], bool]
 ) -> bool:
     """Whether `element`, found on the walk of `card`, lies in a card nested in it (each is
-    read on its own, so its fields are not the outer card's). Asked only once a nested card
-    has been found: rare on real pages, and a walk up a few levels on hostile ones."""
-    for ancestor in element.iterancestors():
+    read on its own, so its fields are not the outer card's), or deeper than CARD_DEPTH in
+    `card`. Asked only once a nested card has been found: rare on real pages."""
+    for ancestor in itertools.islice(element.iterancestors(), CARD_DEPTH):
         if ancestor is card:
             return False
         if is_card(ancestor):
             return True
-    return False
+    return True
 
 
 def div_card_reader(

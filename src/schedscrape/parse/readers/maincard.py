@@ -8,11 +8,18 @@ scrapers of these pages read them there (MARKUP.md has no real card with links).
 
 from __future__ import annotations
 
+import itertools
+
 from lxml import etree
 
 from schedscrape.parse.htmltree import ClassNames, inline_text, split_board
 from schedscrape.parse.raw import RawCard
-from schedscrape.parse.readers.base import div_card_reader, in_nested_card, take_link
+from schedscrape.parse.readers.base import (
+    CARD_DEPTH,
+    div_card_reader,
+    in_nested_card,
+    take_link,
+)
 
 _CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
 _FIELDS = frozenset(_CLASSES[1:])
@@ -54,13 +61,14 @@ def _is_card(element: etree._Element, classes: ClassNames) -> bool:
 
 
 def _in_field(link: etree._Element, card: etree._Element, classes: ClassNames) -> bool:
-    """Whether a link lies in one of the card's fields (its title, say), not among its buttons."""
-    for ancestor in link.iterancestors("div"):
+    """Whether a link lies in one of the card's fields (its title, say), not among its
+    buttons; or deeper than CARD_DEPTH in the card, where no button is."""
+    for ancestor in itertools.islice(link.iterancestors(), CARD_DEPTH):
         if ancestor is card:
             return False
-        if classes(ancestor) & _FIELDS:
+        if ancestor.tag == "div" and classes(ancestor) & _FIELDS:
             return True
-    return False
+    return True
 
 
 READER = div_card_reader("schedule", "maincard", _CLASSES, _card)
