@@ -330,6 +330,16 @@ def test_a_link_deeper_in_a_schedule_card_than_any_button_counts_by_its_address_
     assert parse_page(shallow).events[0].paper_url == "https://nips.cc/deep.pdf"
 
 
+def test_a_schedule_cards_buttons_are_among_its_first_16_links():
+    """A card shows a handful of buttons; the thousands of links of a hostile card are not
+    each walked up to the card."""
+    marker = b'</div>\n<div onclick="showDetail(1002)"'
+    button = b'<a class="href_PDF" href="/paper.pdf">PDF</a>'
+    for before, found in ((15, "https://nips.cc/paper.pdf"), (16, None)):
+        links = b'<a href="#">bookmark</a>' * before + button
+        assert parse_page(SCHEDULE.replace(marker, links + marker, 1)).events[0].paper_url == found
+
+
 def test_list_ids_keep_sites_and_filters_apart():
     ids = {
         parse_page(EVENTS_LIST, url=url).session.session_id

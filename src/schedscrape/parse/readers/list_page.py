@@ -38,6 +38,8 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     for element in card.iter("a", "div", "p"):
         names = classes(element)
         tag = element.tag
+        if not names and tag != "p":  # nothing to read in it (a bracketed room is a bare p)
+            continue
         if "displaycards" in names and tag == "div" and element is not card:  # nested card
             nested.append(element)  # at any depth
         if nested and in_nested_card(element, card, lambda node: _is_card(node, classes)):

@@ -23,6 +23,9 @@ from schedscrape.parse.readers.base import (
 
 _CLASSES = ("maincard", "maincardType", "maincardHeader", "maincardBody", "maincardFooter")
 _FIELDS = frozenset(_CLASSES[1:])
+# The links a card's buttons are looked for among: a card shows a handful (Paper, OpenReview,
+# Poster, ...); thousands in one card are hostile, and each costs a walk up to the card.
+_MAX_LINKS = 16
 
 
 def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
@@ -30,19 +33,28 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     depth: each is read on its own)."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
     nested: list[etree._Element] = []
+    links = 0
+
+    def is_card(element: etree._Element) -> bool:
+        return element.tag == "div" and "maincard" in classes(element)
+
     for element in card.iter("div", "a"):
-        if nested and in_nested_card(element, card, lambda node: _is_card(node, classes)):
-            if _is_card(element, classes):  # deeper still
-                nested.append(element)
-            continue
-        if element.tag == "a":  # a link in a field's text counts by its address only
+        # Only links (a few) and divs of the reader's classes can matter: nothing else is
+        # looked at, nested or not.
+        if element.tag == "a":
+            links += 1
+            if links > _MAX_LINKS or (nested and in_nested_card(element, card, is_card)):
+                continue
+            # A link in a field's text (a title) counts by its address only.
             take_link(raw, element, labelled=not _in_field(element, card, classes))
             continue
         names = classes(element)
         if not names:
             continue
-        if "maincard" in names and element is not card:  # a card nested in this one
+        if "maincard" in names and element is not card:  # a card nested in this one, or deeper
             nested.append(element)
+        if nested and in_nested_card(element, card, is_card):
+            continue
         if "maincardType" in names:
             raw.event_type = inline_text(element)
         elif "maincardHeader" in names and raw.time is None:
@@ -54,10 +66,6 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
         elif "maincardFooter" in names:
             raw.authors = inline_text(element)
     return raw, nested
-
-
-def _is_card(element: etree._Element, classes: ClassNames) -> bool:
-    return element.tag == "div" and "maincard" in classes(element)
 
 
 def _in_field(link: etree._Element, card: etree._Element, classes: ClassNames) -> bool:
