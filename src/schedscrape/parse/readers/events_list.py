@@ -78,10 +78,8 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     )
     nested: list[etree._Element] = []
     for element in card.iter("a", "div", "span"):
-        if nested and in_nested_card(
-            element, card, lambda node: node.tag == "div" and _is_card(node, classes(node))
-        ):
-            if element.tag == "div" and _is_card(element, classes(element)):  # deeper still
+        if nested and in_nested_card(element, card, lambda node: _is_card(node, classes(node))):
+            if _is_card(element, classes(element)):  # deeper still
                 nested.append(element)
             continue
         if element.tag == "a":

@@ -34,10 +34,6 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
     nested: list[etree._Element] = []
     links = 0
-
-    def is_card(element: etree._Element) -> bool:
-        return element.tag == "div" and "maincard" in classes(element)
-
     # Every element, its tag tested here: lxml's matcher for two tags costs more than that.
     for element in card.iter():
         # Only links (a few) and divs of the reader's classes can matter: nothing else is
@@ -45,7 +41,9 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
         tag = element.tag
         if tag == "a":
             links += 1
-            if links > _MAX_LINKS or (nested and in_nested_card(element, card, is_card)):
+            if links > _MAX_LINKS or (
+                nested and in_nested_card(element, card, lambda node: _is_card(node, classes))
+            ):
                 continue
             # A link in a field's text (a title) counts by its address only.
             take_link(raw, element, labelled=not _in_field(element, card, classes))
@@ -57,7 +55,7 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
             continue
         if "maincard" in names and element is not card:  # a card nested in this one, or deeper
             nested.append(element)
-        if nested and in_nested_card(element, card, is_card):
+        if nested and in_nested_card(element, card, lambda node: _is_card(node, classes)):
             continue
         if "maincardType" in names:
             raw.event_type = inline_text(element)
@@ -70,6 +68,10 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
         elif "maincardFooter" in names:
             raw.authors = inline_text(element)
     return raw, nested
+
+
+def _is_card(element: etree._Element, classes: ClassNames) -> bool:
+    return element.tag == "div" and "maincard" in classes(element)
 
 
 def _in_field(link: etree._Element, card: etree._Element, classes: ClassNames) -> bool:
