@@ -33,15 +33,18 @@ class HtmlReader:
     read: Callable[[etree._Element, bytes], RawPage]
 
 
+CardTest = Callable[[etree._Element], bool]  # whether an element is a card
+
+
 def read_cards(
     root: etree._Element,
-    is_card: Callable[[etree._Element], bool],
+    is_card: CardTest,
     read_card: Callable[[etree._Element], tuple[RawCard, list[etree._Element]]],
 ) -> list[RawCard]:
     """Every card in the page's order: each one not nested in another card, then those nested
-    in it. `read_card` gives a card's fields, from every element in it (nested cards' too),
-    and the cards nested in it, found on that same walk: no element is visited twice unless
-    it is in a nested card."""
+    in it. `read_card` gives a card's fields, from its own elements, and the cards nested in
+    it at any depth, found on that same walk: no element is visited twice unless it is in a
+    nested card."""
     cards = []
     for card in outer_cards(root, is_card):
         raw, nested = read_card(card)
@@ -57,9 +60,7 @@ def read_cards(
 CARD_DEPTH = 8
 
 
-def in_nested_card(
-    element: etree._Element, card: etree._Element, is_card: Callable[[etree._Element], bool]
-) -> bool:
+def in_nested_card(element: etree._Element, card: etree._Element, is_card: CardTest) -> bool:
     """Whether `element`, found on the walk of `card`, lies in a card nested in it (each is
     read on its own, so its fields are not the outer card's), or deeper than CARD_DEPTH in
     `card`. Asked only once a nested card has been found: rare on real pages."""
@@ -75,22 +76,24 @@ def div_card_reader(
     kind: str,
     card_class: str,
     classes: tuple[str, ...],
-    read_card: Callable[[etree._Element, ClassNames], tuple[RawCard, list[etree._Element]]],
+    read_card: Callable[
+        [etree._Element, ClassNames, CardTest], tuple[RawCard, list[etree._Element]]
+    ],
 ) -> HtmlReader:
     """The reader of a kind of page whose cards are `div`s of `card_class`: it recognises a
     page by its first card and reads every card with `read_card`, given the page's lookups of
-    `classes` (the class names it reads)."""
+    `classes` (the class names it reads) and its test of a card (for the cards nested in one)."""
 
-    def is_card(element: etree._Element, names: ClassNames) -> bool:
-        return element.tag == "div" and card_class in names(element)
+    def card_test(names: ClassNames) -> CardTest:
+        return lambda element: element.tag == "div" and card_class in names(element)
 
     def recognises(root: etree._Element) -> bool:
-        names = class_names(*classes)
-        return next(outer_cards(root, lambda node: is_card(node, names)), None) is not None
+        return next(outer_cards(root, card_test(class_names(*classes))), None) is not None
 
     def read(root: etree._Element, data: bytes) -> RawPage:
         names = class_names(*classes)
-        found = read_cards(root, lambda node: is_card(node, names), lambda c: read_card(c, names))
+        is_card = card_test(names)
+        found = read_cards(root, is_card, lambda card: read_card(card, names, is_card))
         return RawPage(kind=kind, cards=found)
 
     return HtmlReader(kind, (card_class.encode(),), recognises, read)

@@ -17,7 +17,7 @@ from schedscrape.parse.htmltree import (
     split_board,
 )
 from schedscrape.parse.raw import RawCard
-from schedscrape.parse.readers.base import div_card_reader, in_nested_card
+from schedscrape.parse.readers.base import CardTest, div_card_reader, in_nested_card
 
 _BRACKETED = re.compile(r"^\[\s*(.*?)\s*\]$", re.S)
 _CLASSES = (
@@ -30,7 +30,9 @@ _CLASSES = (
 )
 
 
-def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
+def _card(
+    card: etree._Element, classes: ClassNames, is_card: CardTest
+) -> tuple[RawCard, list[etree._Element]]:
     """The card's fields, from its own elements, and the cards nested in it (at any depth:
     each is read on its own)."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("event-") or None)
@@ -45,7 +47,7 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
             continue
         if "displaycards" in names and tag == "div" and element is not card:  # nested card
             nested.append(element)  # at any depth
-        if nested and in_nested_card(element, card, lambda node: _is_card(node, classes)):
+        if nested and in_nested_card(element, card, is_card):
             continue
         if tag == "a" and "small-title" in names and raw.href is None:
             raw.title, raw.href = inline_text(element), element.get("href")
@@ -63,10 +65,6 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
                 raw.room, raw.poster_position = split_board(bracketed.group(1))
     raw.event_id = raw.event_id if (raw.event_id or "").isdigit() else event_id_of(raw.href)
     return raw, nested
-
-
-def _is_card(element: etree._Element, classes: ClassNames) -> bool:
-    return element.tag == "div" and "displaycards" in classes(element)
 
 
 READER = div_card_reader("list page", "displaycards", _CLASSES, _card)

@@ -16,6 +16,7 @@ from schedscrape.parse.htmltree import ClassNames, inline_text, split_board
 from schedscrape.parse.raw import RawCard
 from schedscrape.parse.readers.base import (
     CARD_DEPTH,
+    CardTest,
     div_card_reader,
     in_nested_card,
     take_link,
@@ -28,7 +29,9 @@ _FIELDS = frozenset(_CLASSES[1:])
 _MAX_LINKS = 16
 
 
-def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etree._Element]]:
+def _card(
+    card: etree._Element, classes: ClassNames, is_card: CardTest
+) -> tuple[RawCard, list[etree._Element]]:
     """The card's fields, from its own divs and links, and the cards nested in it (at any
     depth: each is read on its own)."""
     raw = RawCard(event_id=(card.get("id") or "").removeprefix("maincard_") or None)
@@ -41,9 +44,7 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
         tag = element.tag
         if tag == "a":
             links += 1
-            if links > _MAX_LINKS or (
-                nested and in_nested_card(element, card, lambda node: _is_card(node, classes))
-            ):
+            if links > _MAX_LINKS or (nested and in_nested_card(element, card, is_card)):
                 continue
             # A link in a field's text (a title) counts by its address only.
             take_link(raw, element, labelled=not _in_field(element, card, classes))
@@ -55,7 +56,7 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
             continue
         if "maincard" in names and element is not card:  # a card nested in this one, or deeper
             nested.append(element)
-        if nested and in_nested_card(element, card, lambda node: _is_card(node, classes)):
+        if nested and in_nested_card(element, card, is_card):
             continue
         if "maincardType" in names:
             raw.event_type = inline_text(element)
@@ -68,10 +69,6 @@ def _card(card: etree._Element, classes: ClassNames) -> tuple[RawCard, list[etre
         elif "maincardFooter" in names:
             raw.authors = inline_text(element)
     return raw, nested
-
-
-def _is_card(element: etree._Element, classes: ClassNames) -> bool:
-    return element.tag == "div" and "maincard" in classes(element)
 
 
 def _in_field(link: etree._Element, card: etree._Element, classes: ClassNames) -> bool:
